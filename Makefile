@@ -1,0 +1,35 @@
+# The single source of set-up: `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+STORE  ?= store
+DATA   ?= data
+
+.PHONY: run test install build lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+build: install
+	$(BIN)/hsvo build --data $(DATA) --store $(STORE)
+
+run: build
+	$(BIN)/hsvo serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(STORE) $(STORE).* build *.egg-info

@@ -1,0 +1,173 @@
+"""The `hsvo` command line: build, validate, serve, query and export the graph."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import pyoxigraph as ox
+import typer
+
+from hsvo_graph import config, loader
+from hsvo_graph.build import BuildFailed, build as run_build
+from hsvo_graph.namespaces import PREFIXES
+from hsvo_graph.query import run as run_query, serialize
+from hsvo_graph.store import StoreNotFound, open_read_only
+from hsvo_graph.validate import load_graph, validate as run_validate
+
+app = typer.Typer(
+    help="hsvo-graph: who does what in Swedish health and social care collaboration.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+DataOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--data", help="Data directory or file; repeat for several. Default: data/."),
+]
+StoreOpt = Annotated[Path, typer.Option("--store", help="Store path (a symlink to the live build).")]
+OntologyOpt = Annotated[Path, typer.Option("--ontology", help="Ontology directory or file.")]
+ShapesOpt = Annotated[Path, typer.Option("--shapes", help="SHACL shapes directory or file.")]
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    json = "json"
+    turtle = "turtle"
+
+
+class TableFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _open(store: Path):
+    try:
+        return open_read_only(store)
+    except StoreNotFound as error:
+        raise _fail(str(error)) from None
+
+
+@app.command()
+def build(
+    data: DataOpt = None,
+    store: StoreOpt = config.DEFAULT_STORE,
+    ontology: OntologyOpt = config.DEFAULT_ONTOLOGY,
+    shapes: ShapesOpt = config.DEFAULT_SHAPES,
+) -> None:
+    """Parse, validate and write a new store, then swap it in atomically.
+
+    A syntax error names file and line; SHACL violations print a report and stop the build.
+    Warnings are printed and kept in build.json. The previous store keeps serving on failure.
+    """
+    try:
+        result = run_build(
+            data or [config.DEFAULT_DATA], ontology, shapes, store, log=lambda m: typer.echo(m, err=True)
+        )
+    except BuildFailed as error:
+        if error.report is not None:
+            typer.echo(error.report.to_text(), err=True)
+        raise _fail(f"{error}; the previous store (if any) is unchanged") from None
+    if result.report.warnings:
+        typer.echo(result.report.to_text(), err=True)
+    info = result.info
+    typer.echo(
+        f"built {info['triples']} triples in {len(info['graphs'])} graphs "
+        f"in {info['timings_s']['total']} s; {len(result.report.warnings)} warning(s)"
+    )
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories. Default: data/.")] = None,
+    ontology: OntologyOpt = config.DEFAULT_ONTOLOGY,
+    shapes: ShapesOpt = config.DEFAULT_SHAPES,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+) -> None:
+    """Validate data against the SHACL shapes without building. Exit 1 on violations."""
+    try:
+        sources = loader.load(paths or [config.DEFAULT_DATA])
+    except (loader.SourceSyntaxError, FileNotFoundError) as error:
+        raise _fail(str(error)) from None
+    report = run_validate(
+        sources.rdflib_graph(),
+        shapes=load_graph([shapes]),
+        ontology=load_graph([ontology]),
+        files_by_subject=sources.files_by_subject(),
+    )
+    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt.value]()
+    typer.echo(output)
+    if not report.conforms:
+        raise typer.Exit(1)
+
+
+@app.command()
+def query(
+    file: Annotated[str, typer.Argument(help="File with a SPARQL query, or - for standard input.")],
+    store: StoreOpt = config.DEFAULT_STORE,
+    fmt: Annotated[TableFormat, typer.Option("--format", help="Result format.")] = TableFormat.table,
+) -> None:
+    """Run a SPARQL query over the built store (all graphs as the default graph)."""
+    text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    live = _open(store)
+    try:
+        result = run_query(live.store, text)
+    except SyntaxError as error:
+        raise _fail(f"query syntax error: {error}") from None
+    sys.stdout.buffer.write(serialize(result, fmt.value))
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="ttl: union of all graphs; nq, trig, jsonld: with graphs.")] = ExportFormat.nq,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write; default standard output.")] = None,
+    store: StoreOpt = config.DEFAULT_STORE,
+) -> None:
+    """Dump the whole graph."""
+    live = _open(store)
+    if fmt is ExportFormat.ttl:
+        triples = {q.triple for q in live.store.quads_for_pattern(None, None, None, None)}
+        data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    else:
+        rdf_format = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}[fmt.value]
+        data = live.store.dump(format=rdf_format, prefixes=PREFIXES) if rdf_format is not ox.RdfFormat.N_QUADS else live.store.dump(format=rdf_format)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@app.command()
+def serve(
+    store: StoreOpt = config.DEFAULT_STORE,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the API from a built store."""
+    import uvicorn
+
+    from api.app import create_app
+
+    _open(store)  # fail early and clearly if there is no build
+    uvicorn.run(create_app(store), host=host, port=port)
+
+
+if __name__ == "__main__":
+    app()
