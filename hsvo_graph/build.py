@@ -87,6 +87,10 @@ def build(
     store_path = Path(store_path)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    if store_path.exists() and not store_path.is_symlink():
+        raise BuildFailed(
+            f"{store_path} exists and is not a symlink made by `hsvo build`; move it away"
+        )
 
     _checkpoint("parse")
     t = time.perf_counter()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +11,14 @@ import pyoxigraph as ox
 import typer
 
 from hsvo_graph import config, loader
-from hsvo_graph.build import BuildFailed, build as run_build
+from hsvo_graph.build import BuildFailed
+from hsvo_graph.build import build as run_build
 from hsvo_graph.namespaces import PREFIXES
-from hsvo_graph.query import run as run_query, serialize
+from hsvo_graph.query import run as run_query
+from hsvo_graph.query import serialize
 from hsvo_graph.store import StoreNotFound, open_read_only
-from hsvo_graph.validate import load_graph, validate as run_validate
+from hsvo_graph.validate import load_graph
+from hsvo_graph.validate import validate as run_validate
 
 app = typer.Typer(
     help="hsvo-graph: who does what in Swedish health and social care collaboration.",
@@ -27,18 +30,20 @@ DataOpt = Annotated[
     list[Path] | None,
     typer.Option("--data", help="Data directory or file; repeat for several. Default: data/."),
 ]
-StoreOpt = Annotated[Path, typer.Option("--store", help="Store path (a symlink to the live build).")]
+StoreOpt = Annotated[
+    Path, typer.Option("--store", help="Store path (a symlink to the live build).")
+]
 OntologyOpt = Annotated[Path, typer.Option("--ontology", help="Ontology directory or file.")]
 ShapesOpt = Annotated[Path, typer.Option("--shapes", help="SHACL shapes directory or file.")]
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     text = "text"
     json = "json"
     turtle = "turtle"
 
 
-class TableFormat(str, Enum):
+class TableFormat(StrEnum):
     table = "table"
     csv = "csv"
     tsv = "tsv"
@@ -46,7 +51,7 @@ class TableFormat(str, Enum):
     xml = "xml"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     ttl = "ttl"
     nq = "nq"
     trig = "trig"
@@ -79,7 +84,11 @@ def build(
     """
     try:
         result = run_build(
-            data or [config.DEFAULT_DATA], ontology, shapes, store, log=lambda m: typer.echo(m, err=True)
+            data or [config.DEFAULT_DATA],
+            ontology,
+            shapes,
+            store,
+            log=lambda m: typer.echo(m, err=True),
         )
     except BuildFailed as error:
         if error.report is not None:
@@ -96,10 +105,14 @@ def build(
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories. Default: data/.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or directories. Default: data/.")
+    ] = None,
     ontology: OntologyOpt = config.DEFAULT_ONTOLOGY,
     shapes: ShapesOpt = config.DEFAULT_SHAPES,
-    fmt: Annotated[ReportFormat, typer.Option("--format", help="Report format.")] = ReportFormat.text,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="Report format.")
+    ] = ReportFormat.text,
 ) -> None:
     """Validate data against the SHACL shapes without building. Exit 1 on violations."""
     try:
@@ -112,7 +125,9 @@ def validate(
         ontology=load_graph([ontology]),
         files_by_subject=sources.files_by_subject(),
     )
-    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt.value]()
+    output = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[
+        fmt.value
+    ]()
     typer.echo(output)
     if not report.conforms:
         raise typer.Exit(1)
@@ -122,7 +137,9 @@ def validate(
 def query(
     file: Annotated[str, typer.Argument(help="File with a SPARQL query, or - for standard input.")],
     store: StoreOpt = config.DEFAULT_STORE,
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Result format.")] = TableFormat.table,
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", help="Result format.")
+    ] = TableFormat.table,
 ) -> None:
     """Run a SPARQL query over the built store (all graphs as the default graph)."""
     text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
@@ -136,8 +153,13 @@ def query(
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="ttl: union of all graphs; nq, trig, jsonld: with graphs.")] = ExportFormat.nq,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write; default standard output.")] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option("--format", help="ttl: union of all graphs; nq, trig, jsonld: with graphs."),
+    ] = ExportFormat.nq,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File to write; default standard output.")
+    ] = None,
     store: StoreOpt = config.DEFAULT_STORE,
 ) -> None:
     """Dump the whole graph."""
@@ -145,9 +167,11 @@ def export(
     if fmt is ExportFormat.ttl:
         triples = {q.triple for q in live.store.quads_for_pattern(None, None, None, None)}
         data = ox.serialize(sorted(triples, key=str), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    elif fmt is ExportFormat.nq:
+        data = live.store.dump(format=ox.RdfFormat.N_QUADS)
     else:
-        rdf_format = {"nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}[fmt.value]
-        data = live.store.dump(format=rdf_format, prefixes=PREFIXES) if rdf_format is not ox.RdfFormat.N_QUADS else live.store.dump(format=rdf_format)
+        rdf_format = ox.RdfFormat.TRIG if fmt is ExportFormat.trig else ox.RdfFormat.JSON_LD
+        data = live.store.dump(format=rdf_format, prefixes=PREFIXES)
     if output:
         output.write_bytes(data)
     else:

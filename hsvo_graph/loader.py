@@ -99,7 +99,7 @@ def to_rdflib(term):
 
 
 def graph_name(path: Path, root: Path) -> str:
-    """https://w3id.org/hsvo/graph/<root-dir-name>/<path-without-suffix>, e.g. graph/data/law/sfs."""
+    """graph/<root-dir-name>/<path-without-suffix>, e.g. https://w3id.org/hsvo/graph/data/law/sfs."""
     relative = path.resolve().relative_to(root.resolve().parent).with_suffix("")
     return str(GRAPH) + relative.as_posix()
 

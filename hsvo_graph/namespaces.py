@@ -41,6 +41,6 @@ def sparql_prologue() -> str:
 def shorten(iri: str) -> str:
     """Write an IRI as prefix:local when a known prefix fits, else as <iri>."""
     for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and iri[len(ns):] and "/" not in iri[len(ns):]:
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and iri[len(ns) :] and "/" not in iri[len(ns) :]:
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"

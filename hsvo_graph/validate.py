@@ -155,7 +155,9 @@ def _result(graph: Graph, node, files_by_subject: Mapping[str, set[str]]) -> Val
     constraint = graph.value(node, SH.sourceConstraint)
     source_shape = graph.value(node, SH.sourceShape)
     # A named SPARQL constraint identifies the rule better than the node shape that holds it.
-    shape = constraint if constraint is not None and not isinstance(constraint, BNode) else source_shape
+    shape = (
+        constraint if constraint is not None and not isinstance(constraint, BNode) else source_shape
+    )
     messages: dict[str, str] = {}
     for message in graph.objects(node, SH.resultMessage):
         lang = message.language if isinstance(message, Literal) and message.language else "en"

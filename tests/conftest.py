@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +18,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HSVO = [sys.executable, "-m", "hsvo_graph.cli"]
 
 
-def run_hsvo(*args: str, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None):
+def run_hsvo(
+    *args: str, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None
+):
     """Run the real `hsvo` command in a subprocess and return the completed process."""
     return subprocess.run(
         [*HSVO, *args],
@@ -34,3 +39,47 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory) -> Path:
+    """The repository's data built once into a private store for read-only tests."""
+    store = tmp_path_factory.mktemp("built") / "store"
+    result = run_hsvo("build", "--store", str(store))
+    assert result.returncode == 0, result.stderr
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(built_store: Path):
+    """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*HSVO, "serve", "--store", str(built_store), "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stdout.read()}")
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("server did not start within 60 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=10)

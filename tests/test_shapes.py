@@ -31,7 +31,10 @@ def named_shapes() -> list[str]:
     """Property shapes and SPARQL constraints that have an IRI: the units a fixture breaks."""
     kinds = (SH.PropertyShape, SH.SPARQLConstraint)
     return sorted(
-        shorten(str(s)) for kind in kinds for s in SHAPES.subjects(RDF.type, kind) if isinstance(s, URIRef)
+        shorten(str(s))
+        for kind in kinds
+        for s in SHAPES.subjects(RDF.type, kind)
+        if isinstance(s, URIRef)
     )
 
 
@@ -56,7 +59,9 @@ def test_valid_fixtures_conform_without_warnings():
 
 
 def test_every_shape_has_an_invalid_fixture():
-    missing = [s for s in named_shapes() if not (FIXTURES / "invalid" / f"{s.split(':')[1]}.ttl").exists()]
+    missing = [
+        s for s in named_shapes() if not (FIXTURES / "invalid" / f"{s.split(':')[1]}.ttl").exists()
+    ]
     assert not missing, f"shapes without a fixture in tests/fixtures/invalid/: {missing}"
 
 
