@@ -105,6 +105,15 @@ def load_graph(paths: Iterable[Path]) -> Graph:
     return graph
 
 
+def _shape_messages(shapes: Graph, node) -> dict[str, str]:
+    """The sh:message texts of a shape or constraint by language."""
+    return {
+        m.language: str(m)
+        for m in shapes.objects(node, SH.message)
+        if isinstance(m, Literal) and m.language
+    }
+
+
 def validate(
     data: Graph,
     shapes: Graph,
@@ -122,7 +131,7 @@ def validate(
     )
     files_by_subject = files_by_subject or {}
     results = [
-        _result(results_graph, node, files_by_subject)
+        _result(results_graph, shapes, node, files_by_subject)
         for node in results_graph.subjects(RDF.type, SH.ValidationResult)
     ]
     results.sort(key=lambda r: (r.severity, r.shape, r.focus, r.path or "", r.value or ""))
@@ -150,7 +159,9 @@ def _path_text(graph: Graph, path) -> str | None:
     return shorten(str(path))
 
 
-def _result(graph: Graph, node, files_by_subject: Mapping[str, set[str]]) -> ValidationResult:
+def _result(
+    graph: Graph, shapes: Graph, node, files_by_subject: Mapping[str, set[str]]
+) -> ValidationResult:
     focus = graph.value(node, SH.focusNode)
     constraint = graph.value(node, SH.sourceConstraint)
     source_shape = graph.value(node, SH.sourceShape)
@@ -158,10 +169,16 @@ def _result(graph: Graph, node, files_by_subject: Mapping[str, set[str]]) -> Val
     shape = (
         constraint if constraint is not None and not isinstance(constraint, BNode) else source_shape
     )
-    messages: dict[str, str] = {}
-    for message in graph.objects(node, SH.resultMessage):
-        lang = message.language if isinstance(message, Literal) and message.language else "en"
-        messages.setdefault(lang, str(message))
+    messages = {
+        m.language: str(m)
+        for m in graph.objects(node, SH.resultMessage)
+        if isinstance(m, Literal) and m.language
+    }
+    if not messages:
+        # pyshacl drops the language tags of messages from SPARQL constraints; the shapes
+        # graph still has them (our messages have no {?var} placeholders to fill in).
+        untagged = [str(m) for m in graph.objects(node, SH.resultMessage)]
+        messages = _shape_messages(shapes, shape) or ({"und": untagged[0]} if untagged else {})
     focus_text = _term_text(focus) or ""
     return ValidationResult(
         severity=SEVERITIES.get(graph.value(node, SH.resultSeverity), "Violation"),
