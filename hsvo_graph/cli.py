@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -49,6 +50,11 @@ class TableFormat(StrEnum):
     tsv = "tsv"
     json = "json"
     xml = "xml"
+
+
+class Lang(StrEnum):
+    sv = "sv"
+    en = "en"
 
 
 class ExportFormat(StrEnum):
@@ -176,6 +182,110 @@ def export(
         output.write_bytes(data)
     else:
         sys.stdout.buffer.write(data)
+
+
+def _resolver(store: Path):
+    from hsvo_graph import projection
+    from hsvo_graph.responsibility import Resolver
+
+    return Resolver(projection.from_store(_open(store).store))
+
+
+@app.command()
+def who(
+    task: Annotated[str, typer.Argument(help="Task, by Swedish or English name or abbreviation.")],
+    municipality: Annotated[
+        str, typer.Option("--municipality", "-m", help="Name, kommunkod or IRI.")
+    ],
+    date: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the answer.")] = Lang.sv,
+    as_json: Annotated[bool, typer.Option("--json", help="The full answer as JSON.")] = False,
+    store: StoreOpt = config.DEFAULT_STORE,
+) -> None:
+    """Who is responsible for TASK in a municipality on a date, and why. Exit 2 on unknown input."""
+    from hsvo_graph.responsibility import InvalidDate, UnknownMunicipality, UnknownTask
+
+    resolver = _resolver(store)
+    try:
+        answer = resolver.resolve(task, municipality, date, lang=lang.value)
+    except (UnknownTask, UnknownMunicipality, InvalidDate) as error:
+        raise _fail(str(error), code=2) from None
+    if as_json:
+        typer.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(render_answer(answer, lang.value))
+
+
+@app.command()
+def path(
+    start: Annotated[
+        str,
+        typer.Argument(metavar="FROM", help="Body or organisation (name, abbreviation or IRI)."),
+    ],
+    end: Annotated[
+        str | None, typer.Argument(metavar="TO", help="Where to stop; default the top.")
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the labels.")] = Lang.sv,
+    store: StoreOpt = config.DEFAULT_STORE,
+) -> None:
+    """The escalation and reporting path from a body or party up to TO or to the top."""
+    from hsvo_graph import projection
+    from hsvo_graph.governance import UnknownNode, escalation_path, find_node
+
+    graph = projection.from_store(_open(store).store)
+    try:
+        nodes = [find_node(graph, start)] + ([find_node(graph, end)] if end else [])
+    except UnknownNode as error:
+        raise _fail(str(error), code=2) from None
+    steps = escalation_path(graph, *nodes)
+    if not steps:
+        raise _fail(f"no escalation or reporting path from {start!r} to {end!r}", code=1)
+    for i, node in enumerate(steps):
+        typer.echo(f"{'  ' * i}{'└─ ' if i else ''}{projection.label(graph, node, lang.value)}")
+        for line in _source_lines(graph, node, indent="  " * (i + 1)):
+            typer.echo(line)
+
+
+def _source_lines(graph, node: str, indent: str) -> list[str]:
+    from hsvo_graph.projection import targets, value
+
+    sections = ", ".join(str(s) for s in graph.nodes[node]["values"].get("hsvo:sourceSection", []))
+    docs = ", ".join(
+        str(value(graph, d, "dct:identifier", d)) for d in targets(graph, node, "dct:source")
+    )
+    return [f"{indent}   source: {docs} § {sections}"] if docs else []
+
+
+def render_answer(answer, lang: str) -> str:
+    """The resolver's answer as text a person reads at a terminal."""
+    sv = lang == "sv"
+    lines = [
+        f"{answer.task.label} – {answer.municipality.label}"
+        f" ({answer.municipality_code or '?'}) – {answer.date}"
+    ]
+    lines += [f"  {note}" for note in answer.notes[lang]]
+    if answer.status == "unknown":
+        lines.append(("  Okänt: " if sv else "  Unknown: ") + answer.missing[lang])
+        return "\n".join(lines) + "\n"
+    for party in answer.parties:
+        lines.append(f"\n* {party.party.label}")
+        lines.append(f"  {party.explanation[lang]}")
+        lines.append(
+            ("  Lagstöd: " if sv else "  Legal basis: ")
+            + "; ".join(b.label for b in party.legal_basis)
+        )
+        if party.agreements:
+            lines.append(
+                ("  Överenskommelser: " if sv else "  Agreements: ")
+                + "; ".join(a.label for a in party.agreements)
+            )
+        lines.append(("  Väg: " if sv else "  Path: ") + " → ".join(p.label for p in party.path))
+        for source in party.sources:
+            lines.append(
+                ("  Källa: " if sv else "  Source: ")
+                + f"{', '.join(source.documents)} § {'; '.join(source.sections)}"
+            )
+    return "\n".join(lines) + "\n"
 
 
 @app.command()

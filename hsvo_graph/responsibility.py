@@ -402,6 +402,10 @@ class Resolver:
         task_path = (
             nx.shortest_path(g, task_node, rule_task) if task_node != rule_task else [task_node]
         )
+
+        def laws(bases: list[str]) -> list[str]:
+            return list(dict.fromkeys(self.law_of(b) for b in bases))
+
         parties = []
         for party, rules in sorted(by_party.items()):
             rule_nodes = [r for r, _ in rules]
@@ -445,7 +449,9 @@ class Resolver:
                     transfers=transfers,
                     explanation=explanation,
                     path=[self._ref(n, lang) for n in path],
-                    sources=self._sources([*rule_nodes, *(t.iri for t in transfers), *agreements]),
+                    sources=self._sources(
+                        [*rule_nodes, *(t.iri for t in transfers), *agreements, *laws(bases)]
+                    ),
                     responsibility=rule_nodes[0],
                     ultimate_responsibility=ultimate or None,
                 )
