@@ -83,3 +83,39 @@ def server(built_store: Path):
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(built_store: Path, tmp_path_factory):
+    """A real Oxigraph server (PyPI `oxigraph`) serving a copy of the built store read-only on
+    loopback; yields its SPARQL query URL."""
+    location = tmp_path_factory.mktemp("oxigraph") / "db"
+    shutil.copytree(built_store.resolve() / "db", location)
+    port = free_port()
+    binary = Path(sys.executable).parent / "oxigraph"
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "serve-read-only",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        raise RuntimeError("oxigraph server did not start within 30 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
