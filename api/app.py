@@ -1,6 +1,6 @@
-"""The FastAPI application: opens the live build read-only and serves it.
+"""The FastAPI application: opens the live build read-only and serves every interface.
 
-This issue's routes: /health. Later issues add /sparql, /api/*, /id/*, /graph.
+/health, /sparql (api/sparql.py); later: /api/*, /id/*, /graph.
 """
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from hsvo_graph.store import open_read_only
+from api import problems, sparql
+from api.pages import query_page
+from api.settings import Settings
+from api.workers import WorkerPool
+from hsvo_graph.store import DB_DIR, open_read_only
 
 
 class ValidationSummary(BaseModel):
@@ -30,15 +35,29 @@ class Health(BaseModel):
     triples: int
     graphs: int
     validation: ValidationSummary
+    query_workers: int
 
 
-def create_app(store_path: Path | str) -> FastAPI:
+def create_app(store_path: Path | str, settings: Settings | None = None) -> FastAPI:
     """An app bound to one store path; the build it points to is opened once at start."""
+    settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.live = open_read_only(Path(store_path))
-        yield
+        live = open_read_only(Path(store_path))
+        pool = WorkerPool(
+            db_path=str(live.path / DB_DIR),
+            size=settings.workers,
+            timeout=settings.query_timeout,
+            max_result_bytes=settings.max_result_bytes,
+            queue_wait=settings.queue_wait,
+        )
+        await pool.start()
+        app.state.live, app.state.pool = live, pool
+        try:
+            yield
+        finally:
+            await pool.stop()
 
     app = FastAPI(
         title="hsvo-graph",
@@ -46,6 +65,16 @@ def create_app(store_path: Path | str) -> FastAPI:
         description="Who does what in Swedish health and social care collaboration (HSVO).",
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.query_page = query_page
+    problems.install(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Accept", "Content-Type"],
+    )
+    app.include_router(sparql.router)
 
     @app.get("/health", response_model=Health, summary="Version, build and validation status")
     def health(request: Request) -> Health:
@@ -64,6 +93,7 @@ def create_app(store_path: Path | str) -> FastAPI:
                 violations=validation["violations"],
                 warnings=validation["warnings"],
             ),
+            query_workers=len(request.app.state.pool.pids),
         )
 
     return app

@@ -1,0 +1,206 @@
+"""SPARQL queries run in worker processes, each with its own read-only view of the store.
+
+A query that runs past its deadline is stopped by killing its worker, which is then replaced;
+so is a worker that dies. The server process never executes SPARQL itself, so no query can
+block it. When every worker is busy and the short wait for one runs out, the caller is told to
+come back later (the API answers 503 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing as mp
+import os
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from hsvo_graph.namespaces import PREFIXES
+
+
+class QueryFailed(Exception):
+    """Raised in the caller for a query that did not produce a result."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+# kinds: "syntax" (400), "too_large" (422), "timeout" (504), "busy" (503), "crashed" (503)
+
+
+class _LimitedBuffer:
+    """A write target that refuses to grow past a limit, so a huge result is stopped while it
+    is being written instead of after it has filled memory."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size = limit, [], 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise OverflowError
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    result_format: str  # a media type chosen by content negotiation
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
+    """Run one job; ("ok", media type, body) or ("error", kind, message)."""
+    try:
+        kwargs: dict = {"prefixes": PREFIXES}
+        if job.default_graphs or job.named_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            if job.named_graphs:
+                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        result = store.query(job.query, **kwargs)
+        buffer = _LimitedBuffer(limit)
+        media = job.result_format
+        if isinstance(result, ox.QueryTriples):
+            media = media if media in GRAPH_FORMATS else "text/turtle"
+            ox.serialize(result, buffer, GRAPH_FORMATS[media], prefixes=PREFIXES)
+        else:
+            media = media if media in RESULT_FORMATS else "application/sparql-results+json"
+            result.serialize(buffer, RESULT_FORMATS[media])
+        return "ok", media, buffer.getvalue()
+    except SyntaxError as error:
+        return "error", "syntax", str(error)
+    except OverflowError:
+        return "error", "too_large", f"the result is larger than the limit of {limit} bytes"
+    except (ValueError, KeyError, OSError) as error:
+        return "error", "syntax", str(error)
+
+
+def _worker_main(db_path: str, conn: Connection, limit: int) -> None:
+    store = ox.Store.read_only(db_path)
+    conn.send(("ready", os.getpid(), b""))
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        conn.send(execute(store, job, limit))
+
+
+@dataclass
+class _Worker:
+    process: mp.process.BaseProcess
+    conn: Connection
+    jobs: int = 0
+
+
+@dataclass
+class WorkerPool:
+    """A fixed number of query processes on one store directory."""
+
+    db_path: str
+    size: int = 2
+    timeout: float = 30.0
+    max_result_bytes: int = 50_000_000
+    queue_wait: float = 2.0
+    _idle: asyncio.Queue | None = field(default=None, init=False)
+    _all: list[_Worker] = field(default_factory=list, init=False)
+    replaced: int = field(default=0, init=False)
+
+    def _spawn(self) -> _Worker:
+        ctx = mp.get_context("spawn")
+        parent, child = ctx.Pipe()
+        process = ctx.Process(
+            target=_worker_main, args=(self.db_path, child, self.max_result_bytes), daemon=True
+        )
+        process.start()
+        child.close()
+        if not parent.poll(60) or parent.recv()[0] != "ready":
+            process.kill()
+            raise RuntimeError(f"query worker did not start on {self.db_path}")
+        worker = _Worker(process=process, conn=parent)
+        self._all.append(worker)
+        return worker
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        workers = await asyncio.gather(*(asyncio.to_thread(self._spawn) for _ in range(self.size)))
+        for worker in workers:
+            self._idle.put_nowait(worker)
+
+    async def stop(self) -> None:
+        for worker in self._all:
+            with contextlib.suppress(Exception):
+                worker.conn.close()
+            worker.process.kill()
+            worker.process.join(5)
+        self._all.clear()
+
+    @property
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._all]
+
+    async def _replace(self, worker: _Worker) -> None:
+        worker.process.kill()
+        await asyncio.to_thread(worker.process.join, 5)
+        with contextlib.suppress(Exception):
+            worker.conn.close()
+        self._all.remove(worker)
+        self.replaced += 1
+        self._idle.put_nowait(await asyncio.to_thread(self._spawn))
+
+    async def run(self, job: Job) -> tuple[str, bytes]:
+        """The media type and body of the job's result, or QueryFailed."""
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), self.queue_wait)
+        except TimeoutError:
+            raise QueryFailed("busy", "all query workers are busy; retry shortly") from None
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future = loop.create_future()
+        loop.add_reader(worker.conn.fileno(), lambda: done.done() or done.set_result(None))
+        try:
+            worker.conn.send(job)
+            await asyncio.wait_for(done, self.timeout)
+            status, kind, body = worker.conn.recv()
+        except TimeoutError:
+            loop.remove_reader(worker.conn.fileno())
+            await self._replace(worker)
+            raise QueryFailed(
+                "timeout", f"the query did not finish within {self.timeout:g} s and was stopped"
+            ) from None
+        except (EOFError, OSError, BrokenPipeError):
+            loop.remove_reader(worker.conn.fileno())
+            await self._replace(worker)
+            raise QueryFailed("crashed", "the query worker stopped unexpectedly; retry") from None
+        loop.remove_reader(worker.conn.fileno())
+        worker.jobs += 1
+        self._idle.put_nowait(worker)
+        if status != "ok":
+            raise QueryFailed(kind, body)
+        return kind, body
