@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import problems, sparql
+from api import linked_data, problems, sparql
 from api.pages import query_page
 from api.settings import Settings
 from api.workers import WorkerPool
@@ -75,6 +75,7 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
         allow_headers=["Accept", "Content-Type"],
     )
     app.include_router(sparql.router)
+    app.include_router(linked_data.router)
 
     @app.get("/health", response_model=Health, summary="Version, build and validation status")
     def health(request: Request) -> Health:
