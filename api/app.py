@@ -13,10 +13,12 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import linked_data, problems, sparql
+from api import linked_data, problems, rest, sparql
 from api.pages import query_page
 from api.settings import Settings
 from api.workers import WorkerPool
+from hsvo_graph import projection
+from hsvo_graph.responsibility import Resolver
 from hsvo_graph.store import DB_DIR, open_read_only
 
 
@@ -54,6 +56,8 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
         )
         await pool.start()
         app.state.live, app.state.pool = live, pool
+        app.state.graph = projection.from_store(live.store)
+        app.state.resolver = Resolver(app.state.graph)
         try:
             yield
         finally:
@@ -76,6 +80,7 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
     )
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
+    app.include_router(rest.router)
 
     @app.get("/health", response_model=Health, summary="Version, build and validation status")
     def health(request: Request) -> Health:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections import Counter
 from dataclasses import asdict, dataclass
 
 import networkx as nx
@@ -42,6 +43,37 @@ def find_node(graph: nx.MultiDiGraph, query: str, kinds: set[str] | None = None)
         return matches[0]
     close = matches or [names[k] for k in difflib.get_close_matches(wanted, list(names), n=5)]
     raise UnknownNode(query, [label(graph, n) for n in dict.fromkeys(close)])
+
+
+DATA_GRAPHS = "https://w3id.org/hsvo/graph/data/"
+
+
+def areas_of(graph: nx.MultiDiGraph, node: str) -> set[str]:
+    """The data areas (data/<area>/ directories: uppsala, stockholm, sodra-alvsborg …) whose
+    files describe the node; shared files (sources, law, vocab) belong to no area."""
+    found = set()
+    for name in graph.nodes[node]["graphs"] if node in graph else ():
+        parts = name.removeprefix(DATA_GRAPHS).split("/")
+        if name.startswith(DATA_GRAPHS) and len(parts) > 1 and parts[0] not in ("law", "vocab"):
+            found.add(parts[0])
+    return found
+
+
+def county_of(graph: nx.MultiDiGraph, node: str) -> str | None:
+    """The county a body belongs to: through its scope, else through the parties of the
+    agreements that set it up (the county most of them lie in)."""
+    for area in targets(graph, node, "hsvo:scope"):
+        if graph.nodes[area]["kind"] == "County":
+            return area
+        if counties := targets(graph, area, "hsvo:county"):
+            return counties[0]
+    votes = Counter(
+        county
+        for agreement in sources(graph, node, "hsvo:establishes")
+        for party in targets(graph, agreement, "hsvo:party")
+        for county in targets(graph, party, "hsvo:county")
+    )
+    return votes.most_common(1)[0][0] if votes else None
 
 
 def _upward(graph: nx.MultiDiGraph) -> nx.DiGraph:

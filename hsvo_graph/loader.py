@@ -120,7 +120,8 @@ def source_files(roots: Iterable[Path]) -> list[tuple[Path, Path]]:
 def parse_file(path: Path, root: Path) -> SourceFile:
     """Parse one file; a syntax error becomes SourceSyntaxError with file and line."""
     try:
-        triples = [q.triple for q in ox.parse(path=str(path), format=FORMATS[path.suffix])]
+        parsed = ox.parse(path=str(path), format=FORMATS[path.suffix])
+        triples = list(dict.fromkeys(q.triple for q in parsed))  # a file may repeat a triple
     except SyntaxError as error:
         raise SourceSyntaxError(path, error.lineno, error.offset, error.msg) from None
     except (ValueError, UnicodeDecodeError) as error:

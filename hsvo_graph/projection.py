@@ -50,17 +50,18 @@ def _from_oxigraph(term) -> Term:
     )
 
 
-def store_triples(store: ox.Store) -> Iterator[tuple[Term, Term, Term]]:
-    """Data triples of an embedded store (every named graph but the ontology's)."""
+Quad = tuple[Term, Term, Term, str]
+
+
+def store_triples(store: ox.Store) -> Iterator[Quad]:
+    """Data quads of an embedded store (every named graph but the ontology's)."""
     for quad in store.quads_for_pattern(None, None, None, None):
         graph = quad.graph_name
-        if isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPHS):
+        name = graph.value if isinstance(graph, ox.NamedNode) else ""
+        if name.startswith(ONTOLOGY_GRAPHS):
             continue
-        yield (
-            _from_oxigraph(quad.subject),
-            _from_oxigraph(quad.predicate),
-            _from_oxigraph(quad.object),
-        )
+        s, p, o = (_from_oxigraph(t) for t in (quad.subject, quad.predicate, quad.object))
+        yield s, p, o, name
 
 
 def _from_json(binding: dict) -> Term:
@@ -68,8 +69,8 @@ def _from_json(binding: dict) -> Term:
     return Term(kind, binding["value"], binding.get("xml:lang"), binding.get("datatype"))
 
 
-def sparql_triples(endpoint: str, timeout: float = 300) -> Iterator[tuple[Term, Term, Term]]:
-    """Data triples read from a SPARQL 1.1 endpoint with the Protocol's JSON results."""
+def sparql_triples(endpoint: str, timeout: float = 300) -> Iterator[Quad]:
+    """Data quads read from a SPARQL 1.1 endpoint with the Protocol's JSON results."""
     query = named_query("projection-triples")
     response = httpx.post(
         endpoint,
@@ -79,7 +80,7 @@ def sparql_triples(endpoint: str, timeout: float = 300) -> Iterator[tuple[Term, 
     )
     response.raise_for_status()
     for row in response.json()["results"]["bindings"]:
-        yield _from_json(row["s"]), _from_json(row["p"]), _from_json(row["o"])
+        yield _from_json(row["s"]), _from_json(row["p"]), _from_json(row["o"]), row["g"]["value"]
 
 
 def literal_value(term: Term):
@@ -108,14 +109,16 @@ def kind_of(types: Iterable[str]) -> str:
     return shorten(types[0]) if types else "Resource"
 
 
-def build(triples: Iterable[tuple[Term, Term, Term]]) -> nx.MultiDiGraph:
-    """The projection: one node per subject or object resource, one edge per object triple."""
+def build(quads: Iterable[Quad]) -> nx.MultiDiGraph:
+    """The projection: one node per subject or object resource, one edge per object triple;
+    each node also remembers the named graphs (data files) that describe it."""
     graph = nx.MultiDiGraph()
-    for s, p, o in triples:
+    for s, p, o, graph_name in quads:
         node = s.node
         if node not in graph:
             graph.add_node(node, **_empty())
         attrs = graph.nodes[node]
+        attrs["graphs"].add(graph_name)
         predicate = p.value
         if predicate == TYPE:
             attrs["types"].add(o.value)
@@ -140,7 +143,7 @@ def build(triples: Iterable[tuple[Term, Term, Term]]) -> nx.MultiDiGraph:
 def _empty() -> dict:
     """Attributes of a new node: rdf:types, literal values by predicate, language-tagged texts
     by predicate and language, and skos:altLabel (text, language) pairs."""
-    return {"types": set(), "values": {}, "texts": {}, "alt_labels": []}
+    return {"types": set(), "values": {}, "texts": {}, "alt_labels": [], "graphs": set()}
 
 
 def from_store(store: ox.Store) -> nx.MultiDiGraph:
