@@ -68,7 +68,9 @@ def test_query_formats_from_file_and_stdin(built_store: Path, tmp_path: Path):
     table = run_hsvo("query", str(query_file), "--store", str(built_store))
     assert table.returncode == 0, table.stderr
     assert (
-        "0382" in table.stdout and "Östhammar kommun" in table.stdout and "(8 rows)" in table.stdout
+        "0382" in table.stdout
+        and "Östhammars kommun" in table.stdout
+        and "(8 rows)" in table.stdout
     )
 
     as_csv = run_hsvo(
