@@ -15,7 +15,7 @@ import networkx as nx
 from hsvo_graph.projection import label, sources, targets, value
 from hsvo_graph.responsibility import normalize
 
-UPWARD = ("hsvo:escalatesTo", "hsvo:reportsTo")
+UPWARD = ("hsvo:escalatesTo", "hsvo:reportsTo", "hsvo:preparesMattersFor")
 
 
 class UnknownNode(LookupError):
@@ -86,19 +86,33 @@ def _upward(graph: nx.MultiDiGraph) -> nx.DiGraph:
 
 
 def escalation_path(graph: nx.MultiDiGraph, start: str, end: str | None = None) -> list[str]:
-    """The shortest chain of escalatesTo/reportsTo edges from start to end, or to the top
-    (a body that escalates and reports nowhere) when no end is given."""
+    """The way a matter goes up from start, along escalatesTo, reportsTo and
+    preparesMattersFor, to end or, when no end is given, to the top (a body with no line
+    upwards). Where lines branch, the path through the most levels is taken, because a matter
+    passes every level on its way (local → Närvårdskontoret → styrgrupp → DPS, not a shortcut)."""
     lines = _upward(graph)
     if start not in lines:
-        return [start]
-    if end is not None:
+        return [start] if end is None else []
+    reachable = lines.subgraph(nx.descendants(lines, start) | {start})
+    if not nx.is_directed_acyclic_graph(reachable):
         try:
-            return nx.shortest_path(lines, start, end)
+            return nx.shortest_path(lines, start, end) if end else [start]
         except nx.NetworkXNoPath:
             return []
-    paths = nx.single_source_shortest_path(lines, start)
-    tops = [n for n in paths if lines.out_degree(n) == 0]
-    return max((paths[t] for t in tops), key=len, default=[start])
+    depth, previous = {start: 0}, {}
+    for node in nx.topological_sort(reachable):
+        for successor in reachable.successors(node):
+            if node in depth and depth[node] + 1 > depth.get(successor, -1):
+                depth[successor], previous[successor] = depth[node] + 1, node
+    if end is None:
+        tops = [n for n in reachable if reachable.out_degree(n) == 0]
+        end = max(sorted(tops), key=lambda n: depth.get(n, -1))
+    elif end not in depth:
+        return []
+    steps = [end]
+    while steps[-1] != start:
+        steps.append(previous[steps[-1]])
+    return steps[::-1]
 
 
 @dataclass
