@@ -8,8 +8,9 @@ blanked out first, so the words inside them never count.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from hsvo_graph.sparql_text import keywords
 
 UPDATE_KEYWORDS = (
     "INSERT",
@@ -25,18 +26,6 @@ UPDATE_KEYWORDS = (
 )
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
-# Order matters: strings may hold '#' and '<', IRIs may hold '#', comments run to line end.
-_MASK = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\s]*>"
-    r"|#[^\n]*",
-    re.DOTALL,
-)
-_WORD = re.compile(r"(?<![\w:?$])([A-Za-z]+)(?![\w:])")
-
 
 class RefusedQuery(ValueError):
     """A query this endpoint will not run; the message says why."""
@@ -49,12 +38,6 @@ class QueryInfo:
     @property
     def returns_graph(self) -> bool:
         return self.form in ("CONSTRUCT", "DESCRIBE")
-
-
-def keywords(query: str) -> list[str]:
-    """The bare words of the query outside strings, IRIs and comments, upper-cased."""
-    masked = _MASK.sub(" ", query)
-    return [w.upper() for w in _WORD.findall(masked)]
 
 
 def inspect(query: str) -> QueryInfo:

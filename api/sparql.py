@@ -120,6 +120,7 @@ async def run_query(request: Request, params: dict[str, list[str]]) -> Response:
         result_format=media,
         default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
+        base_iri=str(request.url.replace(query="")),
     )
     try:
         media, body = await request.app.state.pool.run(job)

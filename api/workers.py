@@ -18,6 +18,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from hsvo_graph.namespaces import PREFIXES
+from hsvo_graph.sparql_text import keywords
 
 
 class QueryFailed(Exception):
@@ -58,6 +59,7 @@ class Job:
     result_format: str  # a media type chosen by content negotiation
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
 
 
 RESULT_FORMATS = {
@@ -77,12 +79,13 @@ GRAPH_FORMATS = {
 def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
     """Run one job; ("ok", media type, body) or ("error", kind, message)."""
     try:
-        kwargs: dict = {"prefixes": PREFIXES}
+        kwargs: dict = {"prefixes": PREFIXES, "base_iri": job.base_iri}
         if job.default_graphs or job.named_graphs:
+            # The protocol's dataset is exactly the graphs it names (Protocol §2.1.4).
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-            if job.named_graphs:
-                kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        else:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+        elif "FROM" not in keywords(job.query):
+            # Without a dataset, the default graph is the union of the data files' graphs.
             kwargs["use_default_graph_as_union"] = True
         result = store.query(job.query, **kwargs)
         buffer = _LimitedBuffer(limit)

@@ -1,0 +1,27 @@
+"""The words of a SPARQL text outside its strings, IRIs and comments.
+
+Used to tell what a query is (its form, whether it names its own dataset with FROM, whether it
+asks for SERVICE or an update) without parsing or running it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Order matters: strings may hold '#' and '<', IRIs may hold '#', comments run to line end.
+_MASK = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n]*",
+    re.DOTALL,
+)
+_WORD = re.compile(r"(?<![\w:?$])([A-Za-z]+)(?![\w:])")
+
+
+def keywords(query: str) -> list[str]:
+    """The bare words of the query outside strings, IRIs and comments, upper-cased."""
+    masked = _MASK.sub(" ", query)
+    return [w.upper() for w in _WORD.findall(masked)]
