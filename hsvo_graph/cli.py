@@ -289,6 +289,28 @@ def render_answer(answer, lang: str) -> str:
 
 
 @app.command()
+def synth(
+    regions: Annotated[int, typer.Option(min=1, help="Number of regions.")] = 21,
+    municipalities: Annotated[int, typer.Option(min=1, help="Number of kommuner in all.")] = 290,
+    years: Annotated[int, typer.Option(min=1, help="Years of plans and activities.")] = 3,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same graph.")] = 1,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write to.")] = Path(
+        "synthetic"
+    ),
+) -> None:
+    """Generate a synthetic national graph (never into data/), valid under shapes/."""
+    from hsvo_graph.synth import generate
+
+    if (
+        output.resolve() == config.DEFAULT_DATA.resolve()
+        or config.DEFAULT_DATA.resolve() in output.resolve().parents
+    ):
+        raise _fail("synthetic data never goes into data/")
+    summary = generate(regions, municipalities, years, seed, output)
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@app.command()
 def serve(
     store: StoreOpt = config.DEFAULT_STORE,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
