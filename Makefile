@@ -5,9 +5,10 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 STORE  ?= store
+CHROMIUM := /usr/bin/chromium
 DATA   ?= data
 
-.PHONY: run test install build lint clean
+.PHONY: run test install build lint bench browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +30,21 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install lint
+# Browser tests drive Debian's Chromium with Playwright (no browser download).
+$(CHROMIUM):
+	apt-get update && apt-get install -y chromium
+
+browser: $(CHROMIUM)
+
+test: install lint browser
 	$(BIN)/pytest
+
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python benchmarks/bench_endpoints.py
 
 clean:
 	rm -rf $(VENV) $(STORE) $(STORE).* build *.egg-info

@@ -13,8 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import linked_data, problems, rest, sparql
-from api.pages import query_page
+from api import linked_data, pages, problems, rest, sparql
 from api.settings import Settings
 from api.workers import WorkerPool
 from hsvo_graph import projection
@@ -70,14 +69,15 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.query_page = query_page
     problems.install(app)
+    pages.mount_static(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["Accept", "Content-Type"],
     )
+    app.include_router(pages.router)
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(rest.router)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from api.pages import query_page
 from api.problems import ProblemError
 from api.query_guard import RefusedQuery, inspect
 from api.workers import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryFailed
@@ -152,7 +153,7 @@ def wants_page(request: Request, params: dict[str, list[str]]) -> bool:
 async def sparql_get(request: Request) -> Response:
     params = await _protocol_params(request)
     if wants_page(request, params):
-        return request.app.state.query_page(request)
+        return query_page(request)
     return await run_query(request, params)
 
 
