@@ -184,6 +184,9 @@ class WorkerPool:
             worker = await asyncio.wait_for(self._idle.get(), self.queue_wait)
         except TimeoutError:
             raise QueryFailed("busy", "all query workers are busy; retry shortly") from None
+        while not worker.process.is_alive():  # died while idle (killed, out of memory)
+            await self._replace(worker)
+            worker = await self._idle.get()
         loop = asyncio.get_running_loop()
         done: asyncio.Future = loop.create_future()
         loop.add_reader(worker.conn.fileno(), lambda: done.done() or done.set_result(None))
