@@ -80,9 +80,14 @@ def query_page(request: Request) -> HTMLResponse:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    """A landing page for people who open the server's address: where each interface is and
-    what build is being served."""
+def root(request: Request) -> HTMLResponse:
+    """The server's address opens the query page, as /sparql does for a browser."""
+    return query_page(request)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request) -> HTMLResponse:
+    """Where each interface is and what build is being served."""
     info = request.app.state.live.info
     return TEMPLATES.TemplateResponse(request, "index.html", {"build": info})
 

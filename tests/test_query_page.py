@@ -177,9 +177,16 @@ def test_a_refused_query_shows_the_servers_reason(visit: Visit) -> None:
     assert visit.offsite() == []
 
 
-def test_landing_page_leads_to_every_interface(visit: Visit) -> None:
+def test_root_is_the_query_page(visit: Visit) -> None:
+    response = visit.page.goto(visit.base + "/", wait_until="load")
+    assert response is not None and response.status == 200, visit.errors
+    expect(visit.page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
+    assert visit.errors == [] and visit.offsite() == []
+
+
+def test_about_page_leads_to_every_interface(visit: Visit) -> None:
     page = visit.page
-    response = page.goto(visit.base + "/", wait_until="load")
+    response = page.goto(visit.base + "/about", wait_until="load")
     assert response is not None and response.status == 200, visit.errors
     links = page.locator("main a")
     hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
