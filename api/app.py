@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 
-from api import linked_data, pages, problems, rest, sparql
+from api import graph_view, linked_data, pages, problems, rest, sparql
 from api.settings import Settings
 from api.workers import WorkerPool
 from hsvo_graph import projection
@@ -81,6 +81,7 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(rest.router)
+    app.include_router(graph_view.router)
 
     @app.get("/health", response_model=Health, summary="Version, build and validation status")
     def health(request: Request) -> Health:

@@ -289,6 +289,31 @@ def render_answer(answer, lang: str) -> str:
 
 
 @app.command()
+def view(
+    county: Annotated[
+        str | None, typer.Option(help="uppsala, stockholm or sodra-alvsborg; default all.")
+    ] = None,
+    focus: Annotated[
+        str | None, typer.Option(help="Show this node's neighbourhood (name or IRI).")
+    ] = None,
+    depth: Annotated[int, typer.Option(min=1, max=6, help="Steps around the focus node.")] = 2,
+    kinds: Annotated[str | None, typer.Option(help="Comma-separated kinds to show.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "graph.html"
+    ),
+    store: StoreOpt = config.DEFAULT_STORE,
+) -> None:
+    """Write the interactive graph view as one self-contained HTML file (works offline)."""
+    from hsvo_graph import projection
+    from hsvo_graph.view import render
+
+    graph = projection.from_store(_open(store).store)
+    page = render(graph, county, focus, depth, kinds.split(",") if kinds else None)
+    output.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+@app.command()
 def synth(
     regions: Annotated[int, typer.Option(min=1, help="Number of regions.")] = 21,
     municipalities: Annotated[int, typer.Option(min=1, help="Number of kommuner in all.")] = 290,
