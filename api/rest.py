@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from api import models
 from api.problems import Problem, ProblemError
@@ -76,7 +76,7 @@ def _sources(graph, node: str) -> list[models.SourceRef]:
     responses=ERRORS,
     summary="Who is responsible for a task in a municipality on a date, and why",
 )
-def responsibility(
+async def responsibility(
     request: Request,
     task: Annotated[
         str,
@@ -91,7 +91,7 @@ def responsibility(
         str | None, Query(description="YYYY-MM-DD; default today", examples=["2024-05-01"])
     ] = None,
     lang: Lang = "sv",
-) -> models.ResponsibilityAnswer:
+) -> Response:
     try:
         answer = request.app.state.resolver.resolve(task, municipality, date, lang=lang)
     except UnknownTask as error:
@@ -102,7 +102,10 @@ def responsibility(
         ) from None
     except InvalidDate as error:
         raise ProblemError(400, "Invalid date", str(error)) from None
-    return models.ResponsibilityAnswer.model_validate(answer.to_dict())
+    # Validated once into the documented model, serialised straight to JSON: FastAPI would
+    # otherwise validate the returned model a second time.
+    body = models.ResponsibilityAnswer.model_validate(answer.to_dict()).model_dump_json()
+    return Response(body, media_type="application/json")
 
 
 # -- bodies --------------------------------------------------------------------------------
