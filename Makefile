@@ -8,7 +8,7 @@ STORE  ?= store
 CHROMIUM := /usr/bin/chromium
 DATA   ?= data
 
-.PHONY: run test install build lint bench browser clean
+.PHONY: run test install build lint bench browser screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ browser: $(CHROMIUM)
 
 test: install lint browser
 	$(BIN)/pytest
+
+# Refresh the pictures in docs/img/ from the browser tests.
+screenshots: install browser
+	HSVO_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/test_query_page.py
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

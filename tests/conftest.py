@@ -119,3 +119,13 @@ def oxigraph_server(built_store: Path, tmp_path_factory):
     yield url
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory) -> Path:
+    """Where browser tests save screenshots: docs/img/ when HSVO_SCREENSHOTS names it (as
+    `make screenshots` does), else a temporary directory, so a test run leaves the tree clean."""
+    target = os.environ.get("HSVO_SCREENSHOTS")
+    path = Path(target) if target else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -26,7 +26,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-SCREENSHOT = ROOT / "docs" / "img" / "query-page.png"
 WAIT_MS = 30_000  # upper bound for a page or a query to show up, not a measured time
 EDITOR = "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
 
@@ -123,7 +122,9 @@ def test_every_named_query_is_offered_by_its_question(visit: Visit) -> None:
     assert visit.offsite() == []
 
 
-def test_choosing_an_example_and_running_it_shows_the_results(visit: Visit) -> None:
+def test_choosing_an_example_and_running_it_shows_the_results(
+    visit: Visit, screenshot_dir: Path
+) -> None:
     page = open_query_page(visit)
     page.click('button.example[data-example="municipalities-by-county"]')
     assert visit.editor_text() == named_query("municipalities-by-county")
@@ -134,8 +135,7 @@ def test_choosing_an_example_and_running_it_shows_the_results(visit: Visit) -> N
     expect(results).to_contain_text("0382")
     expect(results).to_contain_text("Östhammar")
     expect(results).to_contain_text("Uppsala län")
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT))
+    page.screenshot(path=str(screenshot_dir / "query-page.png"))
 
     posts = [url for url in visit.requests if urlsplit(url).path == "/sparql"]
     assert posts, "running the query sent nothing to our /sparql"
