@@ -56,6 +56,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(
+    process: subprocess.Popen, url: str, params: dict | None = None, seconds: float = 60
+):
+    """Poll url until it answers 200; fail with the process's output if it exits or hangs."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise RuntimeError(f"{url}: process exited with {process.returncode}: {output}")
+        try:
+            if httpx.get(url, params=params, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"{url} did not answer within {seconds:g} s")
+
+
 @pytest.fixture(scope="session")
 def server(built_store: Path):
     """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
@@ -68,18 +87,7 @@ def server(built_store: Path):
         text=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read()}")
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start within 60 s")
+    wait_until_up(process, f"{base}/health")
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -106,16 +114,7 @@ def oxigraph_server(built_store: Path, tmp_path_factory):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/query"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("oxigraph server did not start within 30 s")
+    wait_until_up(process, url, params={"query": "ASK {}"})
     yield url
     process.terminate()
     process.wait(timeout=10)

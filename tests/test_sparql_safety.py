@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import HSVO, ROOT, free_port
+from .conftest import HSVO, ROOT, free_port, wait_until_up
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PROBLEM = "application/problem+json"
@@ -43,12 +43,7 @@ def tight_server(built_store: Path):
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
+    wait_until_up(process, f"{base}/health")
     yield base, process.pid
     process.terminate()
     process.wait(timeout=10)
