@@ -331,7 +331,10 @@ def synth(
         or config.DEFAULT_DATA.resolve() in output.resolve().parents
     ):
         raise _fail("synthetic data never goes into data/")
-    summary = generate(regions, municipalities, years, seed, output)
+    try:
+        summary = generate(regions, municipalities, years, seed, output)
+    except ValueError as error:
+        raise _fail(str(error)) from None
     typer.echo(json.dumps(summary, ensure_ascii=False))
 
 

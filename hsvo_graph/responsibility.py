@@ -159,9 +159,11 @@ class Resolver:
         self.graph = graph
         self.task_keys: dict[str, set[str]] = defaultdict(set)
         self.municipality_keys: dict[str, set[str]] = defaultdict(set)
-        self.rules: dict[str, list[str]] = defaultdict(list)
-        self.transfers: dict[str, list[str]] = defaultdict(list)
-        self.exceptions: dict[str, list[str]] = defaultdict(list)
+        # Rules, transfers and exceptions by (task, area they apply to): a question then reads
+        # only the rules for its municipality and county, however many kommuner there are.
+        self.rules: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.transfers: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.exceptions: dict[tuple[str, str], list[str]] = defaultdict(list)
         for node, attrs in graph.nodes(data=True):
             kind = attrs["kind"]
             names = [*attrs["labels"].values(), *(text for text, _ in attrs["alt_labels"])]
@@ -177,12 +179,14 @@ class Resolver:
                 self.municipality_keys[node].add(node)
             elif kind == "Responsibility":
                 for task in targets(graph, node, TASK):
-                    self.rules[task].append(node)
+                    for area in targets(graph, node, SCOPE):
+                        self.rules[task, area].append(node)
             elif kind == "ResponsibilityTransfer":
-                for task in targets(graph, node, T_TASK):
-                    self.transfers[task].append(node)
-                for task in targets(graph, node, T_EXCEPT):
-                    self.exceptions[task].append(node)
+                for area in targets(graph, node, SCOPE):
+                    for task in targets(graph, node, T_TASK):
+                        self.transfers[task, area].append(node)
+                    for task in targets(graph, node, T_EXCEPT):
+                        self.exceptions[task, area].append(node)
 
     # -- finding what was asked ------------------------------------------------------------
 
@@ -231,9 +235,14 @@ class Resolver:
             level = nxt
         return levels
 
-    def in_scope(self, node: str, municipality: str) -> bool:
-        areas = {municipality, *targets(self.graph, municipality, COUNTY)}
-        return any(scope in areas for scope in targets(self.graph, node, SCOPE))
+    def areas(self, municipality: str) -> list[str]:
+        """The municipality and its county: the areas a rule for it may be stated for."""
+        return [municipality, *targets(self.graph, municipality, COUNTY)]
+
+    def _indexed(self, index: dict, task: str, place: str) -> list[str]:
+        return list(
+            dict.fromkeys(n for area in self.areas(place) for n in index.get((task, area), []))
+        )
 
     def law_of(self, basis: str) -> str:
         law, seen = basis, set()
@@ -314,7 +323,7 @@ class Resolver:
         levels = self.ancestors(task_node)
         rule_level, rules = None, []
         for level in levels:
-            rules = [r for t in level for r in self.rules.get(t, []) if self.in_scope(r, place)]
+            rules = [r for t in level for r in self._indexed(self.rules, t, place)]
             if rules:
                 rule_level = level
                 break
@@ -326,7 +335,7 @@ class Resolver:
                 "en": f"The graph holds no responsibility rule for {tried} that applies to {area}.",
             }
             return answer
-        rule_task = next(t for t in rule_level if any(r in self.rules.get(t, []) for r in rules))
+        rule_task = next(t for t in rule_level if self._indexed(self.rules, t, place))
         answer.rule_task = self._ref(rule_task, lang)
         if rule_task != task_node:
             asked = {lang: label(self.graph, task_node, lang) for lang in ("sv", "en")}
@@ -369,10 +378,10 @@ class Resolver:
         chain = [t for level in self.ancestors(task_node) for t in level]
         applied, excepted = None, []
         for task in chain:
-            for transfer in self.transfers.get(task, []):
+            for transfer in self._indexed(self.transfers, task, place):
                 if party not in targets(self.graph, transfer, T_FROM):
                     continue
-                if not self.in_scope(transfer, place) or not _in_period(self.graph, transfer, when):
+                if not _in_period(self.graph, transfer, when):
                     continue
                 agreement = next(iter(targets(self.graph, transfer, T_AGREEMENT)), None)
                 if agreement and not _in_period(self.graph, agreement, when):
@@ -383,12 +392,8 @@ class Resolver:
                 elif applied is None:
                     applied = (transfer, task)
         for exception_task in chain:
-            for transfer in self.exceptions.get(exception_task, []):
-                if (
-                    transfer not in excepted
-                    and party in targets(self.graph, transfer, T_FROM)
-                    and self.in_scope(transfer, place)
-                ):
+            for transfer in self._indexed(self.exceptions, exception_task, place):
+                if transfer not in excepted and party in targets(self.graph, transfer, T_FROM):
                     excepted.append(transfer)
         return applied, excepted
 

@@ -24,7 +24,7 @@ the seed and the county code, sorted iteration and no timestamps. The Turtle is 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +83,8 @@ S_NATIONAL = "Nationell samverkan"
 @dataclass(frozen=True)
 class Duty:
     """A statutory responsibility as data/uppsala/responsibilities.ttl states it for Uppsala
-    län; `agreement` names the regional agreement that specifies it ("doctors", "mandated")."""
+    län; `agreement` names the county agreement that specifies it, whose parties conclude it
+    for the three target groups when it is the mandated one ("samverkansoverenskommelser")."""
 
     task: str
     bases: tuple[str, ...]
@@ -102,14 +103,22 @@ KOMMUN_DUTIES = (
     Duty("vard-av-missbrukare", ("1988:870", "2001:453", "2025:400")),
     Duty("anhorigstod", ("2001:453", "2025:400")),
     Duty("forsorjningsstod", ("2001:453", "2025:400")),
-    Duty("overenskommelser-om-samverkan", ("2001:453#k_5", "2017:30#k_16"), agreement="mandated"),
+    Duty(
+        "overenskommelser-om-samverkan",
+        ("2001:453#k_5", "2017:30#k_16"),
+        agreement="samverkansoverenskommelser",
+    ),
 )
 REGION_DUTIES = (
     Duty("halso-och-sjukvard", ("2017:30", "1982:763")),
-    Duty("lakarinsatser", ("2017:30#k_12-p_1", "2017:30#k_16-p_1"), agreement="doctors"),
+    Duty("lakarinsatser", ("2017:30#k_12-p_1", "2017:30#k_16-p_1"), agreement="lakarmedverkan"),
     Duty("primarvard", ("2017:30",)),
     Duty("tandvard", ("1985:125",)),
-    Duty("overenskommelser-om-samverkan", ("2001:453#k_5", "2017:30#k_16"), agreement="mandated"),
+    Duty(
+        "overenskommelser-om-samverkan",
+        ("2001:453#k_5", "2017:30#k_16"),
+        agreement="samverkansoverenskommelser",
+    ),
 )
 
 # Committees and units: (abbreviation, Swedish name, English name, is a committee).
@@ -127,7 +136,8 @@ REGION_UNITS = (
     ("hsf", "Hälso- och sjukvårdsförvaltningen", "Health Care Administration", False),
 )
 
-# Focus areas of every regional strategy, each with sub-goals and activities with indicators.
+# Focus areas of every regional strategy, each with sub-goals, activities with indicators and
+# the target groups (data/vocab/target-groups.ttl) its activities are for.
 FOCUS_AREAS = (
     (
         ("Förebyggande och hälsofrämjande", "Prevention and health promotion"),
@@ -138,26 +148,35 @@ FOCUS_AREAS = (
             ("Samordnad föräldraskapsstödsplan", "Planen är antagen"),
             ("Suicidpreventiv handlingsplan", "Antal utbildade medarbetare"),
         ),
+        ("invanare-med-risk-for-ohalsa", "riskbruk"),
     ),
     (
         ("Barn och unga", "Children and young people"),
         ("Samordnat stöd till barn och unga", "Trygga övergångar mellan skola och vård"),
         (
-            ("Samverkan mellan elevhälsa och barn- och ungdomspsykiatri", "Antal gemensamma ärenden"),
+            (
+                "Samverkan mellan elevhälsa och barn- och ungdomspsykiatri",
+                "Antal gemensamma ärenden",
+            ),
             ("SIP för placerade barn", "Andel placerade barn med SIP"),
             ("Familjecentral med gemensam bemanning", "Antal besök"),
             ("Rutin för hälsoundersökning vid placering", "Rutinen är införd"),
         ),
+        ("barn-och-unga", "barn-och-unga-utanfor-hemmet"),
     ),
     (
         ("Psykisk hälsa och beroende", "Mental health and addiction"),
         ("Samordnade insatser vid samsjuklighet", "Minskad väntetid till insats"),
         (
             ("Gemensamt mottagningsteam för beroende", "Antal inskrivna"),
-            ("Lokal överenskommelse om psykisk funktionsnedsättning", "Överenskommelsen är antagen"),
+            (
+                "Lokal överenskommelse om psykisk funktionsnedsättning",
+                "Överenskommelsen är antagen",
+            ),
             ("Utbildning i motiverande samtal", "Antal utbildade"),
             ("Samordnad individuell plan vid samsjuklighet", "Andel SIP inom 30 dagar"),
         ),
+        ("psykisk-ohalsa", "psykisk-funktionsnedsattning", "missbruk-och-beroende"),
     ),
     (
         ("Äldre och personer med sammansatta behov", "Older people and people with complex needs"),
@@ -168,6 +187,7 @@ FOCUS_AREAS = (
             ("Gemensam läkemedelsgenomgång i hemsjukvården", "Andel genomgångar"),
             ("Palliativ vård i hemmet", "Antal patienter"),
         ),
+        ("aldre", "multisjuka-aldre", "aldre-med-komplex-sjukdomsbild"),
     ),
     (
         ("Kompetensförsörjning och digitalisering", "Skills supply and digitalisation"),
@@ -178,6 +198,7 @@ FOCUS_AREAS = (
             ("Gemensam utbildningsdag", "Antal deltagare"),
             ("Informationsöverföring i samverkan", "Rutinen är införd"),
         ),
+        ("patienter-och-brukare-med-sammanhallna-behov",),
     ),
 )
 STATUSES = ("Genomförd", "Delvis genomförd", "Pågående", "Ej påbörjad")
@@ -320,7 +341,7 @@ def _names(rng: random.Random, count: int) -> list[str]:
 def _sizes(rng: random.Random, regions: int, municipalities: int) -> list[int]:
     """Kommuner per county: at least one each, the rest spread unevenly as in Sweden."""
     sizes = [1] * regions
-    weights = [rng.lognormvariate(0, 0.6) for _ in range(regions)]
+    weights = [rng.lognormvariate(0, 0.8) for _ in range(regions)]
     for _ in range(municipalities - regions):
         open_ = [i for i in range(regions) if sizes[i] < MAX_KOMMUNER_PER_COUNTY]
         sizes[rng.choices(open_, weights=[weights[i] for i in open_])[0]] += 1
@@ -394,31 +415,108 @@ NATIONAL_COUNCIL = synth("body", "nationellt-samverkansrad-hsvo")
 NATIONAL_AGREEMENT = synth("agreement", "nationell-overenskommelse-hsvo")
 
 
-# -- one region's file ----------------------------------------------------------------------
+# -- writers --------------------------------------------------------------------------------
 
 
-class RegionWriter:
+class Writer:
+    """What region and national files share: a Turtle file, a random generator of their own,
+    and the resources every level has (adoptions of agreements, memberships of bodies)."""
+
+    def __init__(self, title: str, document: str, rng: random.Random) -> None:
+        self.ttl = Turtle(title, document)
+        self.rng = rng
+
+    def date_in(self, year: int, months: range = range(1, 13)) -> str:
+        return f"{year}-{self.rng.choice(months):02d}-{self.rng.randint(1, 28):02d}"
+
+    def registration(self, prefix: str, year: int) -> str:
+        """A registration number (Dnr) in one of the formats the seeds show."""
+        number = self.rng.randint(1, 999)
+        return self.rng.choice(
+            (f"{prefix} {year}/{number}", f"{prefix}{year}/{number}",
+             f"{prefix} {year}-{number:05d}", f"{year}/{number}")
+        )  # fmt: skip
+
+    def adoptions(
+        self, agreement: str, title: str, start: int, deciders: list[tuple[str, str]]
+    ) -> list[str]:
+        """One adoption per deciding committee or body (IRI, abbreviation), in the autumn
+        before the agreement starts, each with its own registration number."""
+        found = []
+        for decider, abbreviation in deciders:
+            subject = (
+                f"{agreement.replace('/agreement/', '/adoption/')}-{decider.rsplit('/', 1)[1]}"
+            )
+            self.ttl.add(
+                subject,
+                "hsvo:Adoption",
+                S_AGREEMENTS,
+                ("skos:prefLabel", sv(f"Antagande av {title}: {abbreviation}")),
+                ("hsvo:adoptedBy", iri(decider)),
+                ("hsvo:registrationNumber", _quote(self.registration(abbreviation, start - 1))),
+                ("dct:date", typed(self.date_in(start - 1, range(9, 13)), "date")),
+            )
+            found.append(iri(subject))
+        return found
+
+    def membership(
+        self, body: str, year: int, member: str, role: str, appointed_by: str | None,
+        voting: bool | None,
+    ) -> None:  # fmt: skip
+        """A member of a body for one calendar year, in a role from data/vocab/roles.ttl."""
+        slug = f"{body.rsplit('/', 1)[1]}-{year}-{member.rsplit('/', 1)[1]}-{role}"
+        self.ttl.add(
+            synth("membership", slug),
+            "org:Membership",
+            S_MEMBERS,
+            ("org:member", iri(member)),
+            ("org:organization", iri(body)),
+            ("org:role", vocab("role", role)),
+            ("hsvo:votingRight", None if voting is None else str(voting).lower()),
+            ("hsvo:appointedBy", iri(appointed_by) if appointed_by else None),
+            ("org:memberDuring", year_period(year)),
+        )
+
+
+def source_document(ttl: Turtle, subject: str, identifier: str, title: str) -> None:
+    ttl.raw(
+        subject,
+        "hsvo:SourceDocument",
+        ("dct:identifier", _quote(identifier)),
+        ("dct:title", sv(title)),
+        ("dct:publisher", sv("hsvo synth")),
+        ("dct:language", _quote("sv")),
+    )
+
+
+class RegionWriter(Writer):
     """Writes one county: its parties, division of responsibility, agreements, bodies and
     memberships, funding and posts, and its plans with activities, year by year."""
 
     def __init__(self, county: County, years: range, seed: int) -> None:
-        self.c = county
-        self.years = years
-        self.rng = random.Random(f"hsvo-synth:{seed}:{county.place.code}")
-        self.name = county_name(county)
-        self.slug = f"{county.place.slug}-lan"
-        self.document = synth("document", self.slug)
+        self.c, self.years = county, years
+        self.name, self.slug = county_name(county), f"{county.place.slug}-lan"
         self.region = region_iri(county)
         self.kommunforbund = synth("org", f"kommunforbundet-{self.slug}")
-        self.ttl = Turtle(f"Synthetic region {self.name} (county code {county.place.code}).",
-                          self.document)  # fmt: skip
-        self.ttl.raw(
-            self.document,
-            "hsvo:SourceDocument",
-            ("dct:identifier", _quote(f"hsvo synth {seed} {county.place.code}")),
-            ("dct:title", sv(f"Syntetiskt underlag för samverkan i {self.name}")),
-            ("dct:publisher", sv("hsvo synth")),
-            ("dct:language", _quote("sv")),
+        document = synth("document", self.slug)
+        super().__init__(
+            f"Synthetic region: {self.name}, county code {county.place.code}.",
+            document,
+            random.Random(f"hsvo-synth:{seed}:{county.place.code}"),
+        )
+        source_document(
+            self.ttl,
+            document,
+            f"hsvo synth --seed {seed}: {self.name}",
+            f"Syntetiskt underlag för samverkan i {self.name}",
+        )
+        # Most counties moved hemsjukvård to the kommuner with the ädel reform in 1992; some
+        # did it decades later (Stockholms län in 2016), which the resolver has to date.
+        late = self.rng.random() >= 0.7
+        self.transfer_start = (
+            f"{self.rng.randint(1995, 2018)}-{self.rng.randint(1, 12):02d}-01"
+            if late
+            else "1992-01-01"
         )
 
     def write(self) -> str:
@@ -489,16 +587,6 @@ class RegionWriter:
 
     def parties_iris(self) -> list[str]:
         return [iri(self.region), *(iri(self.kommun(k)) for k in self.c.kommuner)]
-
-    def date_in(self, year: int, months: range = range(1, 13)) -> str:
-        return f"{year}-{self.rng.choice(months):02d}-{self.rng.randint(1, 28):02d}"
-
-    def registration(self, committee: str, year: int) -> str:
-        number = self.rng.randint(1, 999)
-        return self.rng.choice(
-            (f"{committee} {year}/{number}", f"{committee}{year}/{number}",
-             f"{committee} {year}-{number:05d}", f"{year}/{number}")
-        )  # fmt: skip
 
     # -- parties --------------------------------------------------------------------------------
 
@@ -574,7 +662,7 @@ class RegionWriter:
 
     def duty(self, subject: str, party: str, scope: str, duty: Duty) -> None:
         specified = self.agreement(duty.agreement) if duty.agreement else None
-        audience = duty.agreement == "mandated"
+        groups = [vocab("targetgroup", g) for g, _ in MANDATED_GROUPS]
         self.ttl.add(
             subject,
             "hsvo:Responsibility",
@@ -584,7 +672,7 @@ class RegionWriter:
             ("hsvo:legalBasis", [law(b) for b in duty.bases]),
             ("hsvo:scope", iri(scope)),
             ("hsvo:ultimateResponsibility", "true" if duty.ultimate else None),
-            ("dct:audience", [vocab("targetgroup", g) for g, _ in MANDATED_GROUPS] * audience),
+            ("dct:audience", groups if duty.agreement == "samverkansoverenskommelser" else None),
             ("hsvo:specifiedBy", iri(specified) if specified else None),
         )
 
@@ -604,9 +692,6 @@ class RegionWriter:
             ("hsvo:scope", iri(county_iri(c))),
         )
         t.header("Division of responsibility: the kommuner, and the transfer of hemsjukvård")
-        self.transfer_start = (
-            "1992-01-01" if self.rng.random() < 0.7 else self.date_in(self.rng.randint(1995, 2018))
-        )
         for k in c.kommuner:
             for duty in KOMMUN_DUTIES:
                 subject = synth("responsibility", f"{k.slug}-kommun-{duty.task}")
@@ -627,27 +712,12 @@ class RegionWriter:
 
     # -- agreements and adoptions ---------------------------------------------------------------
 
-    def adoptions(self, agreement: str, title: str, start: int, deciders: list[str]) -> list[str]:
-        """One adoption per deciding committee, in the autumn before the agreement starts."""
-        found = []
-        for decider in deciders:
-            subject = f"{agreement.replace('/agreement/', '/adoption/')}-{decider.rsplit('/', 1)[1]}"
-            abbreviation = decider.rsplit("-", 1)[1].upper()
-            self.ttl.add(
-                subject,
-                "hsvo:Adoption",
-                S_AGREEMENTS,
-                ("skos:prefLabel", sv(f"Antagande av {title}: {abbreviation}")),
-                ("hsvo:adoptedBy", iri(decider)),
-                ("hsvo:registrationNumber", _quote(self.registration(abbreviation, start - 1))),
-                ("dct:date", typed(self.date_in(start - 1, range(9, 13)), "date")),
-            )
-            found.append(iri(subject))
-        return found
-
-    def all_boards(self) -> list[str]:
+    def all_boards(self) -> list[tuple[str, str]]:
         """The region's and every kommun's executive board, which adopt county agreements."""
-        return [region_unit(self.c, "rs"), *(self.unit(k, "ks") for k in self.c.kommuner)]
+        return [
+            (region_unit(self.c, "rs"), "RS"),
+            *((self.unit(k, "ks"), "KS") for k in self.c.kommuner),
+        ]
 
     def agreements(self) -> None:
         t = self.ttl
@@ -668,7 +738,7 @@ class RegionWriter:
             ("hsvo:adoption", self.adoptions(key, title, start, self.all_boards())),
         )
         start = self.rng.randint(2015, 2021)
-        key = self.agreement("doctors")
+        key = self.agreement("lakarmedverkan")
         title = f"Avtal om läkarmedverkan i kommunal hälso- och sjukvård i {self.name}"
         t.add(
             key,
@@ -684,7 +754,7 @@ class RegionWriter:
             ("hsvo:adoption", self.adoptions(key, title, start, self.all_boards())),
         )
         start = self.rng.randint(2016, 2020)
-        key = self.agreement("mandated")
+        key = self.agreement("samverkansoverenskommelser")
         title = f"Överenskommelser om samverkan enligt SoL 5 kap. och HSL 16 kap. i {self.name}"
         t.add(
             key,
@@ -735,7 +805,10 @@ class RegionWriter:
             bodies = self.subregion_bodies(group)
             established = [bodies["dps"], bodies["styrgrupp"]]
             established += [b for k in group for b in self.local_bodies(k).values()]
-            deciders = [region_unit(self.c, "hsn"), *(self.unit(k, "ks") for k in group)]
+            deciders = [
+                (region_unit(self.c, "hsn"), "HSN"),
+                *((self.unit(k, "ks"), "KS") for k in group),
+            ]
             for a, b in blocks(self.years.start, self.years.stop - 1, 4, 2022):
                 key = synth("agreement", f"inriktningsdokument-{slugify(name)}-{a}-{b}")
                 title = f"Inriktningsdokument för närvårdssamverkan {name} {a}–{b}"
@@ -807,6 +880,7 @@ class RegionWriter:
             self.collaboration_body(
                 r[slug], f"Länsövergripande arbetsgrupp för {group}, {name}",
                 f"County working group for {group}, {name}", "working-group", "regional",
+                ("dct:audience", vocab("targetgroup", slug)),
                 ("hsvo:reportsTo", iri(r["ledning"])),
             )  # fmt: skip
         for group in self.c.subregions:
@@ -815,7 +889,11 @@ class RegionWriter:
             self.kommun_bodies(k)
 
     def subregional_bodies(self, group: tuple[Place, ...]) -> None:
-        name, s, r = self.subregion_name(group), self.subregion_bodies(group), self.regional_bodies()
+        name, s, r = (
+            self.subregion_name(group),
+            self.subregion_bodies(group),
+            self.regional_bodies(),
+        )
         self.ttl.header(f"Collaboration bodies: sub-region {name}")
         self.collaboration_body(
             s["dps"], f"Delregionalt politiskt samråd {name}",
@@ -859,28 +937,17 @@ class RegionWriter:
             ("hsvo:preparesMattersFor", iri(local["samrad"])),
             ("hsvo:escalatesTo", iri(official)),
         )  # fmt: skip
-        for key, group in (("barn", "barn och unga"), ("vuxna", "vuxna och äldre")):
+        for key, group, audience in (
+            ("barn", "barn och unga", "barn-och-unga"),
+            ("vuxna", "vuxna och äldre", "vuxna-och-aldre"),
+        ):
             self.collaboration_body(
                 local[key], f"Arbetsgrupp {group} {k.name}", f"Working group, {group}, {k.name}",
-                "working-group", "local", scope, ("hsvo:reportsTo", iri(local["ledning"])),
+                "working-group", "local", scope, ("dct:audience", vocab("targetgroup", audience)),
+                ("hsvo:reportsTo", iri(local["ledning"])),
             )  # fmt: skip
 
     # -- memberships, year by year --------------------------------------------------------------
-
-    def membership(self, body: str, year: int, member: str, role: str,
-                   appointed_by: str | None, voting: bool | None) -> None:  # fmt: skip
-        slug = f"{body.rsplit('/', 1)[1]}-{year}-{member.rsplit('/', 1)[1]}-{role}"
-        self.ttl.add(
-            synth("membership", slug),
-            "org:Membership",
-            S_MEMBERS,
-            ("org:member", iri(member)),
-            ("org:organization", iri(body)),
-            ("org:role", vocab("role", role)),
-            ("hsvo:votingRight", None if voting is None else str(voting).lower()),
-            ("hsvo:appointedBy", iri(appointed_by) if appointed_by else None),
-            ("org:memberDuring", year_period(year)),
-        )
 
     def memberships(self) -> None:
         """Each body's members for each year: the chair alternates as the chair rules say."""
@@ -895,13 +962,20 @@ class RegionWriter:
             for k in self.c.kommuner:
                 self.membership(r["samrad"], year, self.kommun(k), "member", self.unit(k, "ks"),
                                 True)  # fmt: skip
+            vice = self.c.kommuner[year // 2 % len(self.c.kommuner)]
+            self.membership(r["samrad"], year, self.kommun(vice), "vice-chair",
+                            self.unit(vice, "ks"), True)  # fmt: skip
             for group in self.c.subregions:
                 self.subregion_memberships(group, year)
             for k in self.c.kommuner:
                 self.kommun_memberships(k, year)
 
     def subregion_memberships(self, group: tuple[Place, ...], year: int) -> None:
-        s, hsn, hsf = self.subregion_bodies(group), region_unit(self.c, "hsn"), region_unit(self.c, "hsf")
+        s, hsn, hsf = (
+            self.subregion_bodies(group),
+            region_unit(self.c, "hsn"),
+            region_unit(self.c, "hsf"),
+        )
         chair = self.region if (year // 2) % 2 else self.kommun(group[0])
         self.membership(s["dps"], year, chair, "chair", None, True)
         self.membership(s["dps"], year, self.region, "member", hsn, True)
@@ -956,8 +1030,8 @@ class RegionWriter:
         t.header("Funding and posts")
         self.share(kansli, self.region, 5000, f"Regionens andel av {what}", False)
         weights = [self.rng.lognormvariate(0, 1) for _ in self.c.kommuner]
-        spare = 5000 - len(weights)
-        points = [1 + int(spare * w / sum(weights)) for w in weights]
+        spare, total = 5000 - len(weights), sum(weights)
+        points = [1 + int(spare * w / total) for w in weights]
         points[0] += 5000 - sum(points)
         for k, share in zip(self.c.kommuner, points, strict=True):
             self.share(kansli, self.kommun(k), share, f"{self.kommun_label(k)}s andel av {what}",
@@ -1029,7 +1103,7 @@ class RegionWriter:
         for block in self.strategy_blocks():
             a, b = block
             t.header(f"Strategy {a}–{b}: focus areas and goals")
-            for index, ((swedish, english), _, _) in enumerate(FOCUS_AREAS):
+            for index, ((swedish, english), *_) in enumerate(FOCUS_AREAS):
                 t.add(
                     self.focus(block, index),
                     "hsvo:FocusArea",
@@ -1069,7 +1143,7 @@ class RegionWriter:
                 ("prov:wasDerivedFrom", iri(self.strategy(block))),
                 ("hsvo:adoption", self.adoptions(plan, title, a, [(council, "HSVO")])),
             )
-            for index, (_, goals, _) in enumerate(FOCUS_AREAS):
+            for index, (_, goals, *_) in enumerate(FOCUS_AREAS):
                 t.add(
                     self.local_goal(k, block, index),
                     "hsvo:Goal",
@@ -1080,7 +1154,9 @@ class RegionWriter:
                     ("hsvo:focusArea", iri(self.focus(block, index))),
                 )
             for year in range(max(a, self.years.start), min(b, self.years.stop - 1) + 1):
-                listing = synth("agreement", f"samverkansplan-{k.slug}-kommun-aktivitetslista-{year}")
+                listing = synth(
+                    "agreement", f"samverkansplan-{k.slug}-kommun-aktivitetslista-{year}"
+                )
                 title = f"Aktivitetslista {year}, Samverkansplan HSVO {k.name} {a}–{b}"
                 t.add(
                     listing,
@@ -1100,7 +1176,8 @@ class RegionWriter:
         """One activity of a year's list: responsible (Ansvar) and affected (Berörs) committees,
         its indicator and its follow-up, mostly done for older years."""
         index = self.rng.randrange(len(FOCUS_AREAS))
-        name, indicator_name = self.rng.choice(FOCUS_AREAS[index][2])
+        _, _, activities, groups = FOCUS_AREAS[index]
+        name, indicator_name = self.rng.choice(activities)
         committees = [self.unit(k, "sn"), self.unit(k, "von"), self.unit(k, "un"),
                       region_unit(self.c, "hsn")]  # fmt: skip
         chosen = self.rng.sample(committees, 3)
@@ -1118,6 +1195,7 @@ class RegionWriter:
             ("hsvo:year", typed(year, "gYear")),
             ("hsvo:focusArea", iri(self.focus(block, index))),
             ("hsvo:subGoal", iri(self.local_goal(k, block, index))),
+            ("dct:audience", vocab("targetgroup", self.rng.choice(groups))),
             ("hsvo:responsibleBody", [iri(x) for x in responsible]),
             ("hsvo:affectedBody", [iri(x) for x in affected]),
             ("hsvo:followUpStatus", sv(status)),
@@ -1131,3 +1209,128 @@ class RegionWriter:
             ("skos:prefLabel", sv(indicator_name)),
             ("hsvo:inPlan", iri(plans[1])),
         )
+
+
+class NationalWriter(Writer):
+    """The shared file: the national source document, what the synthetic graph leaves out, and
+    a national council of the regions with the agreement that sets it up, so the regional
+    councils have somewhere to escalate to."""
+
+    def __init__(self, counties: list[County], years: range, seed: int) -> None:
+        super().__init__(
+            "Synthetic national level, shared by every region file.",
+            NATIONAL_DOCUMENT,
+            random.Random(f"hsvo-synth:{seed}:national"),
+        )
+        self.counties, self.years = counties, years
+        source_document(
+            self.ttl,
+            NATIONAL_DOCUMENT,
+            f"hsvo synth --seed {seed}",
+            "Syntetiskt nationellt underlag",
+        )
+
+    def write(self) -> str:
+        t, regions = self.ttl, [region_iri(c) for c in self.counties]
+        t.header("What the synthetic graph leaves out")
+        t.add(
+            synth("not-modelled", "syntetiska-uppgifter"),
+            "hsvo:NotModelled",
+            S_NATIONAL,
+            ("rdfs:comment", [
+                en("Synthetic data for scale tests: every name, code, date, share and text "
+                   "under https://w3id.org/hsvo/id/synth/ is generated. Only the laws, tasks, "
+                   "target groups, body kinds, levels and roles it points to are real."),
+                sv("Syntetiska uppgifter för skalprov: alla namn, koder, datum, andelar och "
+                   "texter under https://w3id.org/hsvo/id/synth/ är genererade."),
+            ]),
+        )  # fmt: skip
+        t.header("National council and agreement")
+        t.add(
+            NATIONAL_COUNCIL,
+            "hsvo:CollaborationBody",
+            S_NATIONAL,
+            labels("Nationellt samverkansråd HSVO", "National HSVO collaboration council"),
+            ("hsvo:bodyKind", vocab("bodykind", "political")),
+            ("hsvo:decisionMaking", "false"),
+            ("hsvo:meetingsPerYear", typed(2, "integer")),
+            ("hsvo:chairRule", sv("Ordförandeskapet roterar mellan regionerna varje år.")),
+        )
+        title = "Nationell överenskommelse om samverkan HSVO"
+        deciders = [(region_unit(c, "rs"), "RS") for c in self.counties]
+        t.add(
+            NATIONAL_AGREEMENT,
+            "hsvo:FrameworkAgreement",
+            S_NATIONAL,
+            labels(title, "National agreement on health and social care collaboration"),
+            ("hsvo:party", [iri(r) for r in regions]),
+            ("dct:temporal", period("2019-01-01")),
+            ("hsvo:noticePeriod", typed("P12M", "duration")),
+            ("hsvo:renewalPeriod", typed("P4Y", "duration")),
+            ("hsvo:establishes", iri(NATIONAL_COUNCIL)),
+            ("hsvo:adoption", self.adoptions(NATIONAL_AGREEMENT, title, 2019, deciders)),
+        )
+        for year in self.years:
+            t.header(f"Memberships {year}")
+            chair = self.counties[year % len(self.counties)]
+            for c in self.counties:
+                role = "chair" if c is chair else "member"
+                self.membership(NATIONAL_COUNCIL, year, region_iri(c), role, region_unit(c, "rs"),
+                                True)  # fmt: skip
+        return t.text()
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def count_triples(path: Path) -> int:
+    """Distinct triples of a file as `hsvo build` counts them: parsed back by Oxigraph."""
+    parsed = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
+    return len(dict.fromkeys(quad.triple for quad in parsed))
+
+
+def _is_synthetic(path: Path) -> bool:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        return handle.readline().rstrip("\n") == MARK
+
+
+def region_file(c: County) -> str:
+    return f"{c.place.code}-{c.place.slug}-lan.ttl"
+
+
+def generate(regions: int, municipalities: int, years: int, seed: int, out: Path) -> dict:
+    """Write the synthetic graph into `out`: national.ttl and one file per region. Files an
+    earlier run left there for other regions are removed (only files this command wrote), so
+    that building `out` gives exactly this graph. Returns files, triples per file and total."""
+    if not 1 <= years <= 100:
+        raise ValueError("years must be between 1 and 100")
+    counties = layout(regions, municipalities, seed)
+    span = range(LAST_YEAR - years + 1, LAST_YEAR + 1)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, RegionWriter | NationalWriter] = {
+        "national.ttl": NationalWriter(counties, span, seed),
+        **{region_file(c): RegionWriter(c, span, seed) for c in counties},
+    }
+    for stale in sorted(out.glob("*.ttl")):
+        if stale.name not in writers and _is_synthetic(stale):
+            stale.unlink()
+    triples = {}
+    for name in sorted(writers):
+        path = out / name
+        path.write_text(writers[name].write(), encoding="utf-8")
+        triples[name] = count_triples(path)
+    return {
+        "output": str(out),
+        "files": sorted(triples),
+        "triples": triples,
+        "total": sum(triples.values()),
+        "parameters": {
+            "regions": regions,
+            "municipalities": municipalities,
+            "years": years,
+            "first_year": span.start,
+            "last_year": LAST_YEAR,
+            "seed": seed,
+        },
+    }
