@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing as mp
 import os
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ import pyoxigraph as ox
 
 from hsvo_graph.namespaces import PREFIXES
 from hsvo_graph.sparql_text import keywords
+
+log = logging.getLogger("hsvo.workers")
 
 
 class QueryFailed(Exception):
@@ -135,6 +138,7 @@ class WorkerPool:
     _idle: asyncio.Queue | None = field(default=None, init=False)
     _all: list[_Worker] = field(default_factory=list, init=False)
     replaced: int = field(default=0, init=False)
+    _background: set = field(default_factory=set, init=False)
 
     def _spawn(self) -> _Worker:
         ctx = mp.get_context("spawn")
@@ -178,6 +182,23 @@ class WorkerPool:
         self.replaced += 1
         self._idle.put_nowait(await asyncio.to_thread(self._spawn))
 
+    async def _exchange(self, worker: _Worker, job: Job) -> tuple[str, str, bytes]:
+        """Send the job and wait, without blocking the event loop, for the whole answer."""
+        loop = asyncio.get_running_loop()
+        fd = worker.conn.fileno()
+        done: asyncio.Future = loop.create_future()
+        os.set_blocking(fd, True)
+        worker.conn.send(job)
+        loop.add_reader(fd, lambda: done.done() or done.set_result(None))
+        try:
+            await asyncio.wait_for(done, self.timeout)
+        finally:
+            loop.remove_reader(fd)
+        # uvloop's add_reader leaves the descriptor non-blocking, and a large answer arrives in
+        # many pieces: read it whole in blocking mode, off the event loop.
+        os.set_blocking(fd, True)
+        return await asyncio.to_thread(worker.conn.recv)
+
     async def run(self, job: Job) -> tuple[str, bytes]:
         """The media type and body of the job's result, or QueryFailed."""
         try:
@@ -187,24 +208,24 @@ class WorkerPool:
         while not worker.process.is_alive():  # died while idle (killed, out of memory)
             await self._replace(worker)
             worker = await self._idle.get()
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future = loop.create_future()
-        loop.add_reader(worker.conn.fileno(), lambda: done.done() or done.set_result(None))
         try:
-            worker.conn.send(job)
-            await asyncio.wait_for(done, self.timeout)
-            status, kind, body = worker.conn.recv()
+            status, kind, body = await self._exchange(worker, job)
         except TimeoutError:
-            loop.remove_reader(worker.conn.fileno())
             await self._replace(worker)
             raise QueryFailed(
                 "timeout", f"the query did not finish within {self.timeout:g} s and was stopped"
             ) from None
-        except (EOFError, OSError, BrokenPipeError):
-            loop.remove_reader(worker.conn.fileno())
+        except (EOFError, OSError) as error:
+            log.warning("query worker %s failed: %r", worker.process.pid, error)
             await self._replace(worker)
             raise QueryFailed("crashed", "the query worker stopped unexpectedly; retry") from None
-        loop.remove_reader(worker.conn.fileno())
+        except asyncio.CancelledError:
+            # The client went away mid-query: nobody wants the answer, so stop the worker
+            # rather than leave it busy and lost to the pool.
+            task = asyncio.get_running_loop().create_task(self._replace(worker))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            raise
         worker.jobs += 1
         self._idle.put_nowait(worker)
         if status != "ok":
