@@ -41,7 +41,7 @@ test: install lint browser
 
 # Refresh the pictures in docs/img/ from the browser tests.
 screenshots: install browser
-	HSVO_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/test_query_page.py
+	HSVO_SCREENSHOTS=docs/img $(BIN)/pytest -q tests/test_query_page.py tests/test_graph_view.py
 
 $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

@@ -298,6 +298,7 @@ def view(
     ] = None,
     depth: Annotated[int, typer.Option(min=1, max=6, help="Steps around the focus node.")] = 2,
     kinds: Annotated[str | None, typer.Option(help="Comma-separated kinds to show.")] = None,
+    max_nodes: Annotated[int, typer.Option(min=1, help="Draw at most this many nodes.")] = 400,
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
         "graph.html"
     ),
@@ -305,10 +306,13 @@ def view(
 ) -> None:
     """Write the interactive graph view as one self-contained HTML file (works offline)."""
     from hsvo_graph import projection
-    from hsvo_graph.view import render
+    from hsvo_graph.view import ViewError, render
 
     graph = projection.from_store(_open(store).store)
-    page = render(graph, county, focus, depth, kinds.split(",") if kinds else None)
+    try:
+        page = render(graph, county, focus, depth, kinds.split(",") if kinds else None, max_nodes)
+    except ViewError as error:
+        raise _fail(str(error), code=2) from None
     output.write_text(page, encoding="utf-8")
     typer.echo(f"wrote {output}")
 
