@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -16,24 +15,15 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 import networkx as nx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hsvo_graph.projection import Term, build
 from hsvo_graph.view import render
+from tests.browser import Visit, launch
+from tests.browser import recording as browser_recording
 from tests.conftest import run_hsvo
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-WAIT_MS = 30_000  # upper bound for a page to show up, not a measured time
 ID = "https://w3id.org/hsvo/id/"
 DPS = f"{ID}body/sodra-alvsborg-dps"
 STYRGRUPP = f"{ID}body/sodra-alvsborg-styrgrupp"
@@ -44,22 +34,8 @@ POLITICAL, OFFICIAL = "political body", "official body"
 
 
 @dataclass
-class Visit:
-    """A browser tab that records every request and every error it sees."""
-
-    page: Page
-    base: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def offsite(self) -> list[str]:
-        """Requests that went anywhere but our server (data: and blob: never leave the tab)."""
-        home = urlsplit(self.base).netloc
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != home
-        ]
+class GraphVisit(Visit):
+    """A tab on the graph view."""
 
     def open(self, **query) -> Page:
         """/graph with the query, drawn: the script has made the network and its nodes."""
@@ -68,47 +44,20 @@ class Visit:
         self.page.wait_for_function("window.hsvoGraph && hsvoGraph.nodes.length > 0")
         return self.page
 
-    def clean(self) -> None:
-        assert self.errors == []
-        assert self.offsite() == []
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) "
-        "to run the browser tests"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
-@contextmanager
-def recording(browser: Browser, base: str, **options) -> Iterator[Visit]:
-    """A fresh browser context (no stored state) whose tab records requests, errors and
-    warnings; options go to the context (viewport, offline)."""
-    context = browser.new_context(**{"viewport": {"width": 1400, "height": 900}, **options})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(WAIT_MS)
-        record = Visit(page=page, base=base)
-        page.on("request", lambda request: record.requests.append(request.url))
-        page.on("pageerror", lambda error: record.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: (
-                message.type in ("error", "warning") and record.errors.append(message.text)
-            ),
-        )
-        yield record
-    finally:
-        context.close()
+def recording(browser: Browser, base: str, **options):
+    """A recording tab on the graph view; warnings count as errors here."""
+    return browser_recording(browser, base, GraphVisit, ("error", "warning"), **options)
 
 
 @pytest.fixture
-def visit(browser: Browser, server: str) -> Iterator[Visit]:
+def visit(browser: Browser, server: str) -> Iterator[GraphVisit]:
     with recording(browser, server) as record:
         yield record
 
@@ -232,7 +181,7 @@ def test_each_county_draws_its_structure(
         visit.clean()
 
 
-def test_sodra_alvsborg_reads_from_the_council_down_to_the_kommuner(visit: Visit) -> None:
+def test_sodra_alvsborg_reads_from_the_council_down_to_the_kommuner(visit: GraphVisit) -> None:
     page = visit.open(county="sodra-alvsborg")
     assert y_of(page, DPS) < y_of(page, STYRGRUPP) < y_of(page, LOCAL_BORAS) < y_of(page, BORAS)
     assert node_colour(page, DPS) == legend_colour(page, POLITICAL)
@@ -254,7 +203,7 @@ def test_sodra_alvsborg_reads_from_the_council_down_to_the_kommuner(visit: Visit
 # -- clicking, searching, filtering --------------------------------------------------------------
 
 
-def test_clicking_a_body_shows_the_seeds_values_and_its_sources(visit: Visit) -> None:
+def test_clicking_a_body_shows_the_seeds_values_and_its_sources(visit: GraphVisit) -> None:
     page = visit.open(county="sodra-alvsborg")
     click_node(page, DPS)
     details = page.locator("#details")
@@ -283,7 +232,7 @@ def test_clicking_a_body_shows_the_seeds_values_and_its_sources(visit: Visit) ->
     visit.clean()
 
 
-def test_a_funded_body_shows_who_pays_what(visit: Visit) -> None:
+def test_a_funded_body_shows_who_pays_what(visit: GraphVisit) -> None:
     page = visit.open(county="sodra-alvsborg")
     click_node(page, f"{ID}body/sodra-alvsborg-narvardskontoret")
     funding = page.locator("#details h3", has_text="Funding").locator("xpath=following::ul[1]")
@@ -292,7 +241,7 @@ def test_a_funded_body_shows_who_pays_what(visit: Visit) -> None:
     visit.clean()
 
 
-def test_search_finds_and_focuses_a_node(visit: Visit) -> None:
+def test_search_finds_and_focuses_a_node(visit: GraphVisit) -> None:
     page = visit.open(county="sodra-alvsborg")
     page.fill("#search", "dps")
     page.press("#search", "Enter")
@@ -312,7 +261,7 @@ def test_search_finds_and_focuses_a_node(visit: Visit) -> None:
     visit.clean()
 
 
-def test_a_kind_filter_hides_that_kind_and_shows_it_again(visit: Visit) -> None:
+def test_a_kind_filter_hides_that_kind_and_shows_it_again(visit: GraphVisit) -> None:
     page = visit.open(county="uppsala")
     organisations, bodies = visible(page, "organisation"), visible(page, "body")
     assert organisations > 0 and bodies > 0
@@ -329,7 +278,7 @@ def test_a_kind_filter_hides_that_kind_and_shows_it_again(visit: Visit) -> None:
     visit.clean()
 
 
-def test_ticking_a_kind_that_is_not_on_the_page_asks_the_server_for_it(visit: Visit) -> None:
+def test_ticking_a_kind_that_is_not_on_the_page_asks_the_server_for_it(visit: GraphVisit) -> None:
     page = visit.open(county="uppsala")
     assert visible(page, "task") == 0
     with page.expect_navigation():
@@ -340,7 +289,7 @@ def test_ticking_a_kind_that_is_not_on_the_page_asks_the_server_for_it(visit: Vi
     visit.clean()
 
 
-def test_focus_and_depth_show_a_nodes_neighbourhood(visit: Visit) -> None:
+def test_focus_and_depth_show_a_nodes_neighbourhood(visit: GraphVisit) -> None:
     page = visit.open(focus="body/sodra-alvsborg-dps", depth=1)
     near = node_ids(page)
     assert {DPS, STYRGRUPP, f"{ID}body/sodra-alvsborg-presidium", BORAS} <= near
@@ -360,7 +309,7 @@ def test_focus_and_depth_show_a_nodes_neighbourhood(visit: Visit) -> None:
     visit.clean()
 
 
-def test_a_task_leads_to_who_is_responsible(visit: Visit) -> None:
+def test_a_task_leads_to_who_is_responsible(visit: GraphVisit) -> None:
     page = visit.open(county="uppsala", kinds="organisation,task,law")
     page.fill("#search", "hemsjukvård")
     page.press("#search", "Enter")
@@ -492,7 +441,7 @@ def test_a_big_graph_is_capped_and_says_so(browser: Browser, tmp_path: Path) -> 
         assert visit.errors == []
 
 
-def test_the_served_view_says_when_it_is_capped(visit: Visit) -> None:
+def test_the_served_view_says_when_it_is_capped(visit: GraphVisit) -> None:
     page = visit.open(county="uppsala", max_nodes=10)
     assert page.evaluate("hsvoGraph.nodes.length") == 10
     expect(page.locator("#cap")).to_contain_text("only the first 10 are drawn")

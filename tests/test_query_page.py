@@ -5,48 +5,25 @@ the page logged no error and fetched nothing from outside our server (DESIGN.md 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from hsvo_graph.namespaces import PREFIXES
 from hsvo_graph.queries import all_queries, named_query
 
+from .browser import Visit, launch, recording
+
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-WAIT_MS = 30_000  # upper bound for a page or a query to show up, not a measured time
 EDITOR = "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
 
 
 @dataclass
-class Visit:
-    """A browser tab on our server that records every request and every error it sees."""
-
-    page: Page
-    base: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def offsite(self) -> list[str]:
-        """Requests that went anywhere but our server (data: and blob: never leave the tab)."""
-        home = urlsplit(self.base).netloc
-        return [
-            url
-            for url in self.requests
-            if urlsplit(url).scheme not in ("data", "blob") and urlsplit(url).netloc != home
-        ]
+class EditorVisit(Visit):
+    """A tab on the query page, which can read and write the SPARQL editor."""
 
     def editor_text(self) -> str:
         """The whole text of the open SPARQL editor (CodeMirror draws only what is in view)."""
@@ -58,34 +35,18 @@ class Visit:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert CHROMIUM.exists(), (
-        f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) "
-        "to run the browser tests"
-    )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launch() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
-def visit(browser: Browser, server: str) -> Iterator[Visit]:
+def visit(browser: Browser, server: str) -> Iterator[EditorVisit]:
     """A fresh browser context (no stored tabs) with a large enough window for the editor."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    record = Visit(page=page, base=server)
-    page.on("request", lambda request: record.requests.append(request.url))
-    page.on("pageerror", lambda error: record.errors.append(str(error)))
-    page.on(
-        "console",
-        lambda message: message.type == "error" and record.errors.append(message.text),
-    )
-    yield record
-    context.close()
+    with recording(browser, server, EditorVisit) as record:
+        yield record
 
 
-def open_query_page(visit: Visit) -> Page:
+def open_query_page(visit: EditorVisit) -> Page:
     page = visit.page
     response = page.goto(f"{visit.base}/sparql", wait_until="load")
     assert response is not None and response.status == 200, visit.errors
@@ -93,7 +54,7 @@ def open_query_page(visit: Visit) -> Page:
     return page
 
 
-def test_editor_starts_with_every_project_prefix(visit: Visit) -> None:
+def test_editor_starts_with_every_project_prefix(visit: EditorVisit) -> None:
     page = open_query_page(visit)
     expect(page.locator(".tabPanel.active .CodeMirror-code")).to_contain_text(
         "PREFIX hsvo: <https://w3id.org/hsvo/ontology#>"
@@ -105,7 +66,7 @@ def test_editor_starts_with_every_project_prefix(visit: Visit) -> None:
     assert visit.offsite() == []
 
 
-def test_every_named_query_is_offered_by_its_question(visit: Visit) -> None:
+def test_every_named_query_is_offered_by_its_question(visit: EditorVisit) -> None:
     page = open_query_page(visit)
     examples = page.locator("button.example")
     names = examples.evaluate_all("buttons => buttons.map(b => b.dataset.example)")
@@ -123,7 +84,7 @@ def test_every_named_query_is_offered_by_its_question(visit: Visit) -> None:
 
 
 def test_choosing_an_example_and_running_it_shows_the_results(
-    visit: Visit, screenshot_dir: Path
+    visit: EditorVisit, screenshot_dir: Path
 ) -> None:
     page = open_query_page(visit)
     page.click('button.example[data-example="municipalities-by-county"]')
@@ -143,7 +104,7 @@ def test_choosing_an_example_and_running_it_shows_the_results(
     assert visit.offsite() == []
 
 
-def test_autocompletion_offers_our_prefixes_and_asks_no_one_else(visit: Visit) -> None:
+def test_autocompletion_offers_our_prefixes_and_asks_no_one_else(visit: EditorVisit) -> None:
     page = open_query_page(visit)
     visit.set_editor_text("\nSELECT ?name WHERE { ?task a hsvo:Task ; skos:pref")
     page.locator(".tabPanel.active .CodeMirror").click()
@@ -165,7 +126,7 @@ def test_autocompletion_offers_our_prefixes_and_asks_no_one_else(visit: Visit) -
     assert visit.offsite() == []
 
 
-def test_a_refused_query_shows_the_servers_reason(visit: Visit) -> None:
+def test_a_refused_query_shows_the_servers_reason(visit: EditorVisit) -> None:
     page = open_query_page(visit)
     visit.set_editor_text("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     page.click(".tabPanel.active .yasqe_queryButton")
@@ -177,14 +138,14 @@ def test_a_refused_query_shows_the_servers_reason(visit: Visit) -> None:
     assert visit.offsite() == []
 
 
-def test_root_is_the_query_page(visit: Visit) -> None:
+def test_root_is_the_query_page(visit: EditorVisit) -> None:
     response = visit.page.goto(visit.base + "/", wait_until="load")
     assert response is not None and response.status == 200, visit.errors
     expect(visit.page.locator(".tabPanel.active .CodeMirror")).to_be_visible()
     assert visit.errors == [] and visit.offsite() == []
 
 
-def test_about_page_leads_to_every_interface(visit: Visit) -> None:
+def test_about_page_leads_to_every_interface(visit: EditorVisit) -> None:
     page = visit.page
     response = page.goto(visit.base + "/about", wait_until="load")
     assert response is not None and response.status == 200, visit.errors
