@@ -47,8 +47,12 @@ $(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# `make bench SIZES=curated,10k,100k` skips the 1M graph; wrk is the load tool (Debian package).
+SIZES ?= curated,10k,100k,1m
 bench: $(VENV)/.bench-installed
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python benchmarks/bench_endpoints.py
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) $(STORE) $(STORE).* build *.egg-info

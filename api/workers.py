@@ -9,10 +9,12 @@ come back later (the API answers 503 with Retry-After).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing as mp
 import os
+import pickle
+import socket
+import struct
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
@@ -119,10 +121,39 @@ def _worker_main(db_path: str, conn: Connection, limit: int) -> None:
         conn.send(execute(store, job, limit))
 
 
+def _frame(job: Job) -> bytes:
+    """The job as multiprocessing.Connection.send frames it, so the worker reads it with recv."""
+    payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+    if len(payload) > 0x7FFFFFFF:
+        return struct.pack("!iQ", -1, len(payload)) + payload
+    return struct.pack("!i", len(payload)) + payload
+
+
+async def _read_exactly(sock: socket.socket, size: int) -> bytearray:
+    """size bytes from a non-blocking socket; a large answer arrives in many pieces."""
+    loop = asyncio.get_running_loop()
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        count = await loop.sock_recv_into(sock, view[got:])
+        if count == 0:
+            raise EOFError("the query worker closed its connection")
+        got += count
+    return buffer
+
+
+async def _receive(sock: socket.socket) -> tuple[str, str, bytes]:
+    """One answer as the worker's Connection.send framed it (Connection._recv_bytes)."""
+    (size,) = struct.unpack("!i", await _read_exactly(sock, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await _read_exactly(sock, 8))
+    return pickle.loads(await _read_exactly(sock, size))
+
+
 @dataclass
 class _Worker:
     process: mp.process.BaseProcess
-    conn: Connection
+    sock: socket.socket  # our end of the worker's pipe, non-blocking, read by the event loop
     jobs: int = 0
 
 
@@ -151,7 +182,11 @@ class WorkerPool:
         if not parent.poll(60) or parent.recv()[0] != "ready":
             process.kill()
             raise RuntimeError(f"query worker did not start on {self.db_path}")
-        worker = _Worker(process=process, conn=parent)
+        # The event loop talks to the worker through the socket itself: no thread per answer.
+        sock = socket.socket(fileno=os.dup(parent.fileno()))
+        parent.close()
+        sock.setblocking(False)
+        worker = _Worker(process=process, sock=sock)
         self._all.append(worker)
         return worker
 
@@ -163,8 +198,7 @@ class WorkerPool:
 
     async def stop(self) -> None:
         for worker in self._all:
-            with contextlib.suppress(Exception):
-                worker.conn.close()
+            worker.sock.close()
             worker.process.kill()
             worker.process.join(5)
         self._all.clear()
@@ -176,8 +210,7 @@ class WorkerPool:
     async def _replace(self, worker: _Worker) -> None:
         worker.process.kill()
         await asyncio.to_thread(worker.process.join, 5)
-        with contextlib.suppress(Exception):
-            worker.conn.close()
+        worker.sock.close()
         self._all.remove(worker)
         self.replaced += 1
         self._idle.put_nowait(await asyncio.to_thread(self._spawn))
@@ -185,19 +218,8 @@ class WorkerPool:
     async def _exchange(self, worker: _Worker, job: Job) -> tuple[str, str, bytes]:
         """Send the job and wait, without blocking the event loop, for the whole answer."""
         loop = asyncio.get_running_loop()
-        fd = worker.conn.fileno()
-        done: asyncio.Future = loop.create_future()
-        os.set_blocking(fd, True)
-        worker.conn.send(job)
-        loop.add_reader(fd, lambda: done.done() or done.set_result(None))
-        try:
-            await asyncio.wait_for(done, self.timeout)
-        finally:
-            loop.remove_reader(fd)
-        # uvloop's add_reader leaves the descriptor non-blocking, and a large answer arrives in
-        # many pieces: read it whole in blocking mode, off the event loop.
-        os.set_blocking(fd, True)
-        return await asyncio.to_thread(worker.conn.recv)
+        await loop.sock_sendall(worker.sock, _frame(job))
+        return await _receive(worker.sock)
 
     async def run(self, job: Job) -> tuple[str, bytes]:
         """The media type and body of the job's result, or QueryFailed."""
@@ -209,7 +231,7 @@ class WorkerPool:
             await self._replace(worker)
             worker = await self._idle.get()
         try:
-            status, kind, body = await self._exchange(worker, job)
+            status, kind, body = await asyncio.wait_for(self._exchange(worker, job), self.timeout)
         except TimeoutError:
             await self._replace(worker)
             raise QueryFailed(

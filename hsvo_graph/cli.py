@@ -347,14 +347,35 @@ def serve(
     store: StoreOpt = config.DEFAULT_STORE,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    processes: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes, each with its own query workers and projection "
+            "(HSVO_WORKERS each); more than one lets HTTP handling use every CPU.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API from a built store."""
+    import os
+
     import uvicorn
+
+    _open(store)  # fail early and clearly if there is no build
+    os.environ[SERVE_STORE_ENV] = str(store)
+    uvicorn.run("hsvo_graph.cli:served_app", factory=True, host=host, port=port, workers=processes)
+
+
+SERVE_STORE_ENV = "HSVO_SERVE_STORE"
+
+
+def served_app():
+    """The app `hsvo serve` runs, built in each server process from the store it was given."""
+    import os
 
     from api.app import create_app
 
-    _open(store)  # fail early and clearly if there is no build
-    uvicorn.run(create_app(store), host=host, port=port)
+    return create_app(os.environ[SERVE_STORE_ENV])
 
 
 if __name__ == "__main__":
