@@ -21,7 +21,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from hsvo_graph.namespaces import PREFIXES
-from hsvo_graph.sparql_text import keywords
+from hsvo_graph.sparql_text import names_own_dataset
 
 log = logging.getLogger("hsvo.workers")
 
@@ -89,7 +89,7 @@ def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
             # The protocol's dataset is exactly the graphs it names (Protocol §2.1.4).
             kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-        elif "FROM" not in keywords(job.query):
+        elif not names_own_dataset(job.query):
             # Without a dataset, the default graph is the union of the data files' graphs.
             kwargs["use_default_graph_as_union"] = True
         result = store.query(job.query, **kwargs)

@@ -29,6 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench_endpoints import BIN, PREFIXES, RESULTS, ROOT, free_port, wait_until_up
+from bench_endpoints import QUERIES as ENDPOINT_QUERIES
 
 SIZES = {  # hsvo synth parameters: regions, municipalities, years
     "10k": (2, 10, 2),
@@ -38,12 +39,7 @@ SIZES = {  # hsvo synth parameters: regions, municipalities, years
 SYNTH_BASE = ["data/vocab", "data/law", "data/sources.ttl"]
 QUERIES = {
     "label lookup": PREFIXES + 'SELECT ?s WHERE { ?s skos:prefLabel "hälso- och sjukvård"@sv }',
-    "multi-join": PREFIXES
-    + """SELECT ?code ?task ?county WHERE {
-  ?r a hsvo:Responsibility ; hsvo:responsibleParty ?m ; hsvo:task/skos:prefLabel ?task .
-  ?m hsvo:municipalityCode ?code ; hsvo:county/skos:prefLabel ?county .
-  FILTER (lang(?task) = "sv" && lang(?county) = "sv")
-}""",
+    "multi-join": ENDPOINT_QUERIES["multi-join"],
     "property path": PREFIXES
     + """SELECT ?body ?top WHERE {
   ?body a hsvo:CollaborationBody ; (hsvo:reportsTo|hsvo:escalatesTo)+ ?top .

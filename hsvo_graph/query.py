@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from hsvo_graph.namespaces import PREFIXES
-from hsvo_graph.sparql_text import keywords
+from hsvo_graph.sparql_text import names_own_dataset
 
 RESULT_FORMATS = {
     "json": ox.QueryResultsFormat.JSON,
@@ -18,7 +18,7 @@ RESULT_FORMATS = {
 def run(db: ox.Store, query: str):
     """Execute a query over the union of all named graphs (each data file is one graph), unless
     it names its own dataset with FROM, with the project's prefixes predeclared."""
-    union = "FROM" not in keywords(query)
+    union = not names_own_dataset(query)
     return db.query(query, prefixes=PREFIXES, use_default_graph_as_union=union)
 
 

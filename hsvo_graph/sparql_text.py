@@ -25,3 +25,9 @@ def keywords(query: str) -> list[str]:
     """The bare words of the query outside strings, IRIs and comments, upper-cased."""
     masked = _MASK.sub(" ", query)
     return [w.upper() for w in _WORD.findall(masked)]
+
+
+def names_own_dataset(query: str) -> bool:
+    """True when the query picks its graphs with FROM / FROM NAMED; otherwise the project
+    queries the union of all named graphs (one per data file)."""
+    return "FROM" in keywords(query)
