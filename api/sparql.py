@@ -62,7 +62,7 @@ def negotiate(header: str | None, offered: list[str]) -> str | None:
     return best
 
 
-async def _protocol_params(request: Request) -> dict[str, list[str]]:
+async def protocol_params(request: Request) -> dict[str, list[str]]:
     """query, default-graph-uri and named-graph-uri from the URL and, for POST, the body."""
     params = parse_qs(request.url.query, keep_blank_values=True)
     if request.method == "POST":
@@ -151,7 +151,7 @@ def wants_page(request: Request, params: dict[str, list[str]]) -> bool:
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the query page for browsers")
 async def sparql_get(request: Request) -> Response:
-    params = await _protocol_params(request)
+    params = await protocol_params(request)
     if wants_page(request, params):
         return query_page(request)
     return await run_query(request, params)
@@ -159,4 +159,4 @@ async def sparql_get(request: Request) -> Response:
 
 @router.post("/sparql", summary="SPARQL 1.1 query (POST form-encoded or direct)")
 async def sparql_post(request: Request) -> Response:
-    return await run_query(request, await _protocol_params(request))
+    return await run_query(request, await protocol_params(request))

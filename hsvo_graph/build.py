@@ -3,8 +3,13 @@ build keeps serving: nothing touches it until the new one is complete."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import fcntl
+import hashlib
+import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -17,7 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from hsvo_graph import loader, store
+from hsvo_graph import incremental, loader, store
 from hsvo_graph.validate import ValidationReport, load_graph, validate
 
 PHASES = ("parse", "validate", "write", "swap")
@@ -75,77 +80,229 @@ def git_commit(path: Path) -> dict:
     return {"commit": commit, "dirty": bool(dirty) if commit else None}
 
 
+def _write_store(path: Path, files: list[tuple[Path, Path]], contents: dict[Path, bytes]) -> None:
+    _die_with_parent()
+    sources = loader.load_files(files, contents)  # the same bytes give the same triples
+    db = ox.Store(str(path))
+    db.bulk_extend(sources.quads())
+    db.flush()
+    db.optimize()
+
+
+def _die_with_parent() -> None:
+    """Linux: a build killed mid-way takes its writer with it (no orphan writing on)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _start_writer(
+    path: Path, files: list[tuple[Path, Path]], contents: dict[Path, bytes]
+) -> multiprocessing.Process:
+    """Write the new store in another process while this one validates (validation leaves a
+    core free on the 2-core build machine). It parses the very bytes this process parsed, so
+    it stores the triples that were validated, blank node ids included (stable_blank_nodes).
+    Spawned, not forked: a fork would inherit RocksDB's state without its threads, and hang
+    when the calling process had used a store before (as tests and servers do)."""
+    writer = multiprocessing.get_context("spawn").Process(
+        target=_write_store, args=(path, files, contents), daemon=True
+    )
+    writer.start()
+    return writer
+
+
 def build(
     data: Iterable[Path],
     ontology: Path,
     shapes: Path,
     store_path: Path,
     log: Callable[[str], None] = lambda _: None,
+    full: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
-    """Build a new store from data + ontology, validated by shapes, and make it the live one."""
+    """Build a new store from data + ontology, validated by shapes, and make it the live one.
+
+    When the live build was made from the same shapes, ontology and software, only the files
+    that changed are parsed and only the nodes they can affect are validated again
+    (hsvo_graph/incremental.py); `full` forces a whole build. `workers` validation processes
+    (default: 2 when there are 2 CPUs or more).
+    """
     data = [Path(d) for d in data]
     store_path = Path(store_path)
-    timings: dict[str, float] = {}
     started = time.perf_counter()
     if store_path.exists() and not store_path.is_symlink():
         raise BuildFailed(
             f"{store_path} exists and is not a symlink made by `hsvo build`; move it away"
         )
+    workers = workers or (2 if (os.cpu_count() or 1) >= 2 else 1)
+    with _exclusive(store_path):
+        store.prune(store_path)
+        _checkpoint("parse")
+        try:
+            files = loader.source_files([*data, Path(ontology)])
+        except FileNotFoundError as error:
+            raise BuildFailed(f"syntax error: {error}") from None
+        print_ = incremental.fingerprint(Path(shapes), Path(ontology), version("hsvo-graph"))
+        # Read before parsing: a file edited meanwhile is then seen as changed next time.
+        contents = {path: path.read_bytes() for path, _ in files}  # read once, for all uses
+        sources_info = {
+            loader.graph_name(path, root): {
+                "path": str(path),
+                "sha256": hashlib.sha256(contents[path]).hexdigest(),
+            }
+            for path, root in files
+        }
+        previous = _live_info(store_path)
+        plan = None if full else incremental.plan(previous, files, sources_info, print_)
+        if plan is not None:
+            result = _build_changes(
+                plan, contents, previous, data, ontology, shapes, store_path, log
+            )
+        else:
+            result = _build_all(files, contents, data, ontology, shapes, store_path, log, workers)
+        result.info["fingerprint"] = print_
+        result.info["sources"] = sources_info
+        result.info["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+        store.write_info(result.path, result.info)
+        _checkpoint("swap")
+        store.swap_in(store_path, result.path)
+        store.prune(store_path)
+    log(f"store {store_path} -> {result.path} ({result.info['triples']} triples)")
+    return result
 
-    _checkpoint("parse")
-    t = time.perf_counter()
+
+def _live_info(store_path: Path) -> dict | None:
     try:
-        sources = loader.load([*data, Path(ontology)])
-    except (loader.SourceSyntaxError, FileNotFoundError) as error:
+        return store.read_info(store.current_build(store_path))
+    except (store.StoreNotFound, OSError, ValueError):
+        return None
+
+
+def _parse(files: list[tuple[Path, Path]], contents: dict[Path, bytes]) -> loader.LoadedSources:
+    try:
+        return loader.load_files(files, contents)
+    except loader.SourceSyntaxError as error:
         raise BuildFailed(f"syntax error: {error}") from None
+
+
+def _info(build_id: str, data: list[Path], ontology: Path, shapes: Path) -> dict:
+    return {
+        "version": version("hsvo-graph"),
+        "build_id": build_id,
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": git_commit(data[0] if data else Path(ontology)),
+        "inputs": [str(p) for p in [*data, Path(ontology), Path(shapes)]],
+    }
+
+
+def _new_build_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
+
+
+def _build_all(files, contents, data, ontology, shapes, store_path, log, workers) -> BuildResult:
+    """Parse and validate everything; the store is written beside the validation."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    sources = _parse(files, contents)
     timings["parse"] = time.perf_counter() - t
     log(f"parsed {len(sources.files)} files, {sum(sources.triple_counts().values())} triples")
 
-    _checkpoint("validate")
+    build_id = _new_build_id()
+    path = store.new_build_dir(store_path, build_id)
+    _checkpoint("write")
     t = time.perf_counter()
-    ontology_graph = sources.rdflib_graph(kinds=("ontology",))
-    report = validate(
-        sources.rdflib_graph(kinds=("data",)),
-        shapes=load_graph([Path(shapes)]),
-        ontology=ontology_graph,
-        files_by_subject=sources.files_by_subject(),
-    )
-    timings["validate"] = time.perf_counter() - t
-    if not report.conforms:
-        raise BuildFailed(
-            f"SHACL validation failed with {len(report.violations)} violation(s)", report
+    writer = _start_writer(path / store.DB_DIR, files, contents)
+    try:
+        _checkpoint("validate")
+        t_validate = time.perf_counter()
+        report = validate(
+            sources.rdflib_triples(kinds=("data",)),
+            shapes=load_graph([Path(shapes)]),
+            ontology=sources.rdflib_graph(kinds=("ontology",)),
+            files_by_subject=sources.files_by_subject(),
+            workers=workers,
         )
-    log(f"validated: {len(report.warnings)} warning(s)")
+        timings["validate"] = time.perf_counter() - t_validate
+        if not report.conforms:
+            raise BuildFailed(
+                f"SHACL validation failed with {len(report.violations)} violation(s)", report
+            )
+        log(f"validated: {len(report.warnings)} warning(s)")
+        writer.join()
+        if writer.exitcode != 0:
+            raise BuildFailed(f"writing the store failed (exit code {writer.exitcode})")
+        timings["write"] = time.perf_counter() - t  # from its start, beside validation
+    except BaseException:
+        writer.kill()
+        writer.join()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    counts = sources.triple_counts()
+    info = _info(build_id, data, ontology, shapes) | {
+        "mode": "full",
+        "graphs": counts,
+        "triples": sum(counts.values()),
+        "validation": report.to_dict(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return BuildResult(path=path, info=info, report=report)
 
-    with _exclusive(store_path):
-        store.prune(store_path)
+
+def _build_changes(
+    plan, contents, previous, data, ontology, shapes, store_path, log
+) -> BuildResult:
+    """Parse the changed files, patch a checkpoint of the live store, validate around the
+    changes (hsvo_graph/incremental.py)."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    parsed = _parse(plan.changed, contents).files
+    timings["parse"] = time.perf_counter() - t
+    log(f"incremental: {len(parsed)} changed file(s), {len(plan.removed)} removed")
+
+    build_id = _new_build_id()
+    path = store.new_build_dir(store_path, build_id)
+    try:
         _checkpoint("write")
         t = time.perf_counter()
-        build_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
-        path = store.new_build_dir(store_path, build_id)
+        live = store.open_read_only(store_path)
+        live.store.backup(str(path / store.DB_DIR))
+        del live
         db = ox.Store(str(path / store.DB_DIR))
-        db.bulk_extend(sources.quads())
-        db.flush()
-        db.optimize()
-        del db
-        counts = sources.triple_counts()
-        info = {
-            "version": version("hsvo-graph"),
-            "build_id": build_id,
-            "time": datetime.now(UTC).isoformat(timespec="seconds"),
-            "git": git_commit(data[0] if data else Path(ontology)),
-            "inputs": [str(p) for p in [*data, Path(ontology), Path(shapes)]],
-            "graphs": counts,
-            "triples": sum(counts.values()),
-            "validation": report.to_dict(),
-        }
+        removed, added = incremental.apply(db, plan, parsed)
         timings["write"] = time.perf_counter() - t
-        info["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
-        info["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-        store.write_info(path, info)
 
-        _checkpoint("swap")
-        store.swap_in(store_path, path)
-        store.prune(store_path)
-    log(f"store {store_path} -> {path} ({info['triples']} triples)")
+        _checkpoint("validate")
+        t = time.perf_counter()
+        files_of_graph = {g: s["path"] for g, s in previous["sources"].items()}
+        files_of_graph.update({s.graph: str(s.path) for s in parsed})
+        report = incremental.revalidate(
+            db,
+            removed | added,
+            previous["validation"]["results"],
+            shapes=load_graph([Path(shapes)]),
+            ontology=load_graph([Path(ontology)]),
+            files_of_graph=files_of_graph,
+        )
+        timings["validate"] = time.perf_counter() - t
+        if not report.conforms:
+            raise BuildFailed(
+                f"SHACL validation failed with {len(report.violations)} violation(s)", report
+            )
+        log(f"validated around {len(removed) + len(added)} changed triple(s)")
+        counts = {g: n for g, n in previous["graphs"].items() if g not in plan.removed}
+        for source in parsed:
+            counts[source.graph] = len(source.triples)
+        del db
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    info = _info(build_id, data, ontology, shapes) | {
+        "mode": "incremental",
+        "changed": [str(p) for p, _ in plan.changed],
+        "removed": plan.removed,
+        "changed_triples": len(removed) + len(added),
+        "graphs": counts,
+        "triples": sum(counts.values()),
+        "validation": report.to_dict(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
     return BuildResult(path=path, info=info, report=report)

@@ -82,11 +82,23 @@ def build(
     store: StoreOpt = config.DEFAULT_STORE,
     ontology: OntologyOpt = config.DEFAULT_ONTOLOGY,
     shapes: ShapesOpt = config.DEFAULT_SHAPES,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Parse and validate everything, even if only some files changed."
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Validation processes (default: 2 with 2 CPUs or more)."),
+    ] = None,
 ) -> None:
     """Parse, validate and write a new store, then swap it in atomically.
 
     A syntax error names file and line; SHACL violations print a report and stop the build.
     Warnings are printed and kept in build.json. The previous store keeps serving on failure.
+    When only some files changed since the live build (same shapes, ontology and version),
+    only they are parsed and only what they can affect is validated again.
     """
     try:
         result = run_build(
@@ -95,6 +107,8 @@ def build(
             shapes,
             store,
             log=lambda m: typer.echo(m, err=True),
+            full=full,
+            workers=workers,
         )
     except BuildFailed as error:
         if error.report is not None:
@@ -105,7 +119,8 @@ def build(
     info = result.info
     typer.echo(
         f"built {info['triples']} triples in {len(info['graphs'])} graphs "
-        f"in {info['timings_s']['total']} s; {len(result.report.warnings)} warning(s)"
+        f"in {info['timings_s']['total']} s ({info['mode']}); "
+        f"{len(result.report.warnings)} warning(s)"
     )
 
 
@@ -126,7 +141,7 @@ def validate(
     except (loader.SourceSyntaxError, FileNotFoundError) as error:
         raise _fail(str(error)) from None
     report = run_validate(
-        sources.rdflib_graph(),
+        sources.rdflib_triples(),
         shapes=load_graph([shapes]),
         ontology=load_graph([ontology]),
         files_by_subject=sources.files_by_subject(),
@@ -355,6 +370,9 @@ def serve(
             "(HSVO_WORKERS each); more than one lets HTTP handling use every CPU.",
         ),
     ] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="One line per request on stderr: id, method, path, status, ms.")
+    ] = True,
 ) -> None:
     """Serve the API from a built store."""
     import os
@@ -363,19 +381,37 @@ def serve(
 
     _open(store)  # fail early and clearly if there is no build
     os.environ[SERVE_STORE_ENV] = str(store)
-    uvicorn.run("hsvo_graph.cli:served_app", factory=True, host=host, port=port, workers=processes)
+    os.environ[ACCESS_LOG_ENV] = "1" if access_log else ""
+    uvicorn.run(
+        "hsvo_graph.cli:served_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=processes,
+        access_log=False,  # api/front.py writes the access log, with request ids
+    )
 
 
 SERVE_STORE_ENV = "HSVO_SERVE_STORE"
+ACCESS_LOG_ENV = "HSVO_SERVE_ACCESS_LOG"
 
 
 def served_app():
     """The app `hsvo serve` runs, built in each server process from the store it was given."""
+    import logging
     import os
 
     from api.app import create_app
+    from api.front import Front
 
-    return create_app(os.environ[SERVE_STORE_ENV])
+    access = logging.getLogger("hsvo.access")
+    if os.environ.get(ACCESS_LOG_ENV) and not access.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s access %(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
+        access.propagate = False
+    return Front(create_app(os.environ[SERVE_STORE_ENV]))
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -208,7 +209,11 @@ def _fast_pyshacl() -> Iterator[None]:
 
 
 def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inplace: bool = False) -> Graph:
-    """pyshacl's results graph, run the one way this project runs it (no inference)."""
+    """pyshacl's results graph, run the one way this project runs it (no inference).
+
+    inplace=True lets pyshacl mix the ontology into `data` itself instead of into a copy
+    (measured: the copy is a quarter of the time at 100k triples); only for a throwaway graph.
+    """
     _, results_graph, _ = pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -221,61 +226,103 @@ def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, inplace: bool =
     return results_graph
 
 
+Triple = tuple  # (subject, predicate, object) in rdflib terms
+
+
+def _graph(triples: Iterable[Triple]) -> Graph:
+    graph = Graph()
+    add = graph.add
+    for triple in triples:
+        add(triple)
+    return graph
+
+
 def _owner(node, parts: int) -> int:
     """Which part validates a node as a focus node: stable across processes (no hash seed)."""
     return zlib.crc32(str(node).encode()) % parts
 
 
-def _incoming_predicates(shapes: Graph) -> set:
+def incoming_predicates(shapes: Graph) -> set:
     """Predicates whose triples a shape reads from the object's side: inverse paths
     (q-CollaborationBody-establishedBy) and sh:targetObjectsOf (the period shapes)."""
     return set(shapes.objects(None, SH.inversePath)) | set(shapes.objects(None, SH.targetObjectsOf))
 
 
-def _neighbourhood(data: Graph, incoming: set, part: int, parts: int) -> Graph:
-    """The part's own nodes with their outgoing triples and the incoming triples of the
-    `incoming` predicates, plus the outgoing triples of every node those reach.
+Lookup = Callable[[object], Iterable[Triple]]
 
-    That is every triple our shapes read about an own focus node: its values and inverse-path
-    values, what those values are (sh:class, sh:or), and the triple that makes a period a
-    target. Other incoming triples stay out: a class or a law that every resource points to
-    would otherwise pull the whole graph into its owner's part. Shapes that look further would
-    need a wider part; tests/test_validation_equivalence.py holds the split to plain pyshacl.
+
+def neighbourhood(focus: Iterable, outgoing: Lookup, incoming: Lookup) -> set[Triple]:
+    """Every triple our shapes read when they validate the focus nodes: each node's outgoing
+    triples and its incoming triples of the `incoming_predicates`, plus the outgoing triples of
+    every node those reach (what a value is, for sh:class and sh:or; a period's dates).
+
+    Other incoming triples stay out: a class or a law that every resource points to would
+    otherwise pull in the whole graph. Shapes that look further would need a wider
+    neighbourhood; tests/test_validation_equivalence.py holds the split and the incremental
+    build, which both rest on this, to plain pyshacl on the whole graph.
     """
-    own = Graph()
-    neighbours: set = set()
-    for triple in data:
-        s, p, o = triple
-        if _owner(s, parts) == part:
-            own.add(triple)
-            neighbours.add(o)
-        elif p in incoming and _owner(o, parts) == part:
-            own.add(triple)
-            neighbours.add(s)
-    for node in neighbours:
+    triples: set[Triple] = set()
+    reached: set = set()
+    for node in focus:
+        for triple in outgoing(node):
+            triples.add(triple)
+            reached.add(triple[2])
+        for triple in incoming(node):
+            triples.add(triple)
+            reached.add(triple[0])
+    for node in reached:
         if not isinstance(node, Literal):
-            for p, o in data.predicate_objects(node):
-                own.add((node, p, o))
-    return own
+            triples.update(outgoing(node))
+    return triples
 
 
-_SHARED: tuple[Graph, Graph, Graph | None, int] | None = None
+def validate_focus(
+    triples: Iterable[Triple], focus: set, shapes: Graph, ontology: Graph | None
+) -> list[Triple]:
+    """Validate a neighbourhood graph and keep the results about the focus nodes only (its
+    other nodes are seen with part of their triples), as triples of result descriptions.
 
-
-def _validate_part(part: int) -> list[tuple]:
-    """Validate one part fully (no focus_nodes option: it skips sh:node on values), keep the
-    results about its own focus nodes, and hand back their triples (pickled terms keep the
-    blank-node ids of the data, which N-Triples would not)."""
-    assert _SHARED is not None, "set by _split_validate before the workers fork"
-    data, shapes, ontology, parts = _SHARED
-    graph = _neighbourhood(data, _incoming_predicates(shapes), part, parts)
+    The whole small graph is validated: pyshacl's focus_nodes option skips sh:node on values.
+    """
     with _fast_pyshacl():
-        results = _pyshacl(graph, shapes, ontology, inplace=True)
+        results = _pyshacl(_graph(triples), shapes, ontology, inplace=True)
     kept = Graph()
     for node in results.subjects(RDF.type, SH.ValidationResult):
-        if _owner(results.value(node, SH.focusNode), parts) == part:
+        if results.value(node, SH.focusNode) in focus:
             _copy_description(results, node, kept)
     return list(kept)
+
+
+class TripleIndex:
+    """Triples by subject, and by object for the incoming predicates: the lookups
+    `neighbourhood` needs, over a list of triples."""
+
+    def __init__(self, triples: Iterable[Triple], incoming: set):
+        self.by_subject: dict = defaultdict(list)
+        self.by_object: dict = defaultdict(list)
+        for triple in triples:
+            self.by_subject[triple[0]].append(triple)
+            if triple[1] in incoming:
+                self.by_object[triple[2]].append(triple)
+
+    def outgoing(self, node) -> list[Triple]:
+        return self.by_subject.get(node, ())
+
+    def incoming(self, node) -> list[Triple]:
+        return self.by_object.get(node, ())
+
+
+_SHARED: tuple[TripleIndex, Graph, Graph | None, int] | None = None
+
+
+def _validate_part(part: int) -> list[Triple]:
+    """One part of a split validation: its own focus nodes, in their neighbourhood (pickled
+    terms keep the blank-node ids of the data, which N-Triples would not)."""
+    assert _SHARED is not None, "set by _split_validate before the workers fork"
+    index, shapes, ontology, parts = _SHARED
+    own = {n for n in [*index.by_subject, *index.by_object] if _owner(n, parts) == part}
+    triples = neighbourhood(own, index.outgoing, index.incoming)
+    return validate_focus(triples, own, shapes, ontology)
 
 
 def _copy_description(source: Graph, node, target: Graph) -> None:
@@ -286,24 +333,11 @@ def _copy_description(source: Graph, node, target: Graph) -> None:
             _copy_description(source, o, target)
 
 
-def _split_validate(data: Graph, shapes: Graph, ontology: Graph | None, parts: int) -> Graph:
-    """Validate parts of the graph in forked worker processes and merge their results.
-
-    Forked workers share the parent's parsed graphs instead of pickling a million triples.
-    """
-    global _SHARED
-    _SHARED = (data, shapes, ontology, parts)
-    try:
-        with multiprocessing.get_context("fork").Pool(parts) as pool:
-            kept = pool.map(_validate_part, range(parts))
-    finally:
-        _SHARED = None
-    merged = Graph()
+def results_graph(result_triples: Iterable[Triple]) -> Graph:
+    """A sh:ValidationReport holding the given result descriptions."""
+    merged = _graph(result_triples)
     report = BNode()
     merged.add((report, RDF.type, SH.ValidationReport))
-    for triples in kept:
-        for triple in triples:
-            merged.add(triple)
     results = list(merged.subjects(RDF.type, SH.ValidationResult))
     for node in results:
         merged.add((report, SH.result, node))
@@ -312,8 +346,27 @@ def _split_validate(data: Graph, shapes: Graph, ontology: Graph | None, parts: i
     return merged
 
 
+def _split_validate(
+    triples: list[Triple], shapes: Graph, ontology: Graph | None, parts: int
+) -> Graph:
+    """Validate parts of the graph in forked worker processes and merge their results.
+
+    Each part builds its own rdflib graph, of its focus nodes' neighbourhood only, so filling
+    rdflib's store (the slowest step before validation) runs in parallel too. Forked workers
+    share the parent's index instead of pickling a million triples.
+    """
+    global _SHARED
+    _SHARED = (TripleIndex(triples, incoming_predicates(shapes)), shapes, ontology, parts)
+    try:
+        with multiprocessing.get_context("fork").Pool(parts) as pool:
+            kept = pool.map(_validate_part, range(parts))
+    finally:
+        _SHARED = None
+    return results_graph(t for part in kept for t in part)
+
+
 def validate(
-    data: Graph,
+    data: Graph | Iterable[Triple],
     shapes: Graph,
     ontology: Graph | None = None,
     files_by_subject: Mapping[str, set[str]] | None = None,
@@ -322,26 +375,36 @@ def validate(
 ) -> ValidationReport:
     """Validate and collect every result (violations and warnings alike).
 
-    "reference" is plain pyshacl; "fast" gives the same results (tests/test_validation_
-    equivalence.py asserts it) sooner at scale, by making pyshacl's repeated lookups once
-    (_fast_pyshacl). With workers > 1 the focus nodes are also split by subject over that many
-    processes; one process is the default because the split measured slower on the 2-core
-    build machine (parts overlap by their neighbourhoods, and its two cores give about 1.3x).
+    "reference" is plain pyshacl on the data as given; "fast" gives the same results
+    (tests/test_validation_equivalence.py asserts it) sooner at scale: pyshacl's repeated
+    lookups made once (_fast_pyshacl) and the ontology mixed into a graph of our own instead
+    of a copy. With workers > 1 the focus nodes are also split by subject over that many
+    processes (measured at 1M triples on 2 cores in the README's performance section).
     """
     if mode == "reference":
-        results_graph = _pyshacl(data, shapes, ontology)
+        graph = data if isinstance(data, Graph) else _graph(data)
+        results = _pyshacl(graph, shapes, ontology)
     elif workers > 1:
-        results_graph = _split_validate(data, shapes, ontology, workers)
+        results = _split_validate(list(data), shapes, ontology, workers)
     else:
         with _fast_pyshacl():
-            results_graph = _pyshacl(data, shapes, ontology)
-    files_by_subject = files_by_subject or {}
-    results = [
-        _result(results_graph, shapes, node, files_by_subject)
-        for node in results_graph.subjects(RDF.type, SH.ValidationResult)
+            results = _pyshacl(_graph(data), shapes, ontology, inplace=True)
+    return report_from(results, shapes, files_by_subject or {})
+
+
+def report_from(
+    results: Graph, shapes: Graph, files_by_subject: Mapping[str, set[str]]
+) -> ValidationReport:
+    found = [
+        _result(results, shapes, node, files_by_subject)
+        for node in results.subjects(RDF.type, SH.ValidationResult)
     ]
-    results.sort(key=lambda r: (r.severity, r.shape, r.focus, r.path or "", r.value or ""))
-    return ValidationReport(results=results, results_graph=results_graph)
+    found.sort(key=result_order)
+    return ValidationReport(results=found, results_graph=results)
+
+
+def result_order(result: ValidationResult) -> tuple:
+    return (result.severity, result.shape, result.focus, result.path or "", result.value or "")
 
 
 def _term_text(term) -> str | None:

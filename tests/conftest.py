@@ -76,18 +76,28 @@ def wait_until_up(
 
 
 @pytest.fixture(scope="session")
-def server(built_store: Path):
+def server_log(tmp_path_factory) -> Path:
+    """Where the session's server writes its output (the access log among it)."""
+    return tmp_path_factory.mktemp("server") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def server(built_store: Path, server_log: Path):
     """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen(
-        [*HSVO, "serve", "--store", str(built_store), "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    with open(server_log, "w") as log:
+        process = subprocess.Popen(
+            [*HSVO, "serve", "--store", str(built_store), "--host", "127.0.0.1"]
+            + ["--port", str(port)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
+    try:
+        wait_until_up(process, f"{base}/health")
+    except RuntimeError as error:
+        raise RuntimeError(f"{error}\n{server_log.read_text()}") from None
     yield base
     process.terminate()
     process.wait(timeout=10)

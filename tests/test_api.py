@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import httpx
@@ -27,3 +28,38 @@ def test_health_reports_version_build_triples_and_validation(server: str, built_
 def test_openapi_documents_health(server: str):
     schema = httpx.get(f"{server}/openapi.json").json()
     assert "/health" in schema["paths"]
+
+
+def test_every_answer_carries_a_request_id_found_in_the_access_log(server: str, server_log: Path):
+    query = "ASK {}"
+    answers = [
+        httpx.get(f"{server}/health"),
+        httpx.get(f"{server}/sparql", params={"query": query}),
+        httpx.post(f"{server}/sparql", data={"query": "not sparql"}),
+    ]
+    ids = [a.headers["x-request-id"] for a in answers]
+    assert len(set(ids)) == 3
+    deadline = time.monotonic() + 5  # the line is written just after the answer is sent
+    while f"{ids[2]} POST" not in (log := server_log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"{ids[0]} GET /health 200" in log
+    assert f"{ids[1]} GET /sparql 200" in log
+    assert f"{ids[2]} POST /sparql 400" in log
+
+
+def test_a_callers_request_id_is_kept_and_a_strange_one_replaced(server: str):
+    kept = httpx.get(f"{server}/health", headers={"X-Request-ID": "trace-42.a"})
+    assert kept.headers["x-request-id"] == "trace-42.a"
+    replaced = httpx.get(f"{server}/health", headers={"X-Request-ID": "x" * 200})
+    assert replaced.headers["x-request-id"] != "x" * 200
+
+
+def test_sparql_answers_carry_cors_header_for_other_origins(server: str):
+    response = httpx.get(
+        f"{server}/sparql",
+        params={"query": "ASK {}"},
+        headers={"Origin": "https://example.org", "Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert response.json() == {"head": {}, "boolean": True}
