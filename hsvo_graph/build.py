@@ -3,11 +3,8 @@ build keeps serving: nothing touches it until the new one is complete."""
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import fcntl
 import hashlib
-import multiprocessing
 import os
 import shutil
 import signal
@@ -80,34 +77,11 @@ def git_commit(path: Path) -> dict:
     return {"commit": commit, "dirty": bool(dirty) if commit else None}
 
 
-def _write_store(path: Path, files: list[tuple[Path, Path]], contents: dict[Path, bytes]) -> None:
-    _die_with_parent()
-    sources = loader.load_files(files, contents)  # the same bytes give the same triples
+def _write_store(path: Path, sources: loader.LoadedSources) -> None:
     db = ox.Store(str(path))
     db.bulk_extend(sources.quads())
     db.flush()
     db.optimize()
-
-
-def _die_with_parent() -> None:
-    """Linux: a build killed mid-way takes its writer with it (no orphan writing on)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _start_writer(
-    path: Path, files: list[tuple[Path, Path]], contents: dict[Path, bytes]
-) -> multiprocessing.Process:
-    """Write the new store in another process while this one validates (validation leaves a
-    core free on the 2-core build machine). It parses the very bytes this process parsed, so
-    it stores the triples that were validated, blank node ids included (stable_blank_nodes).
-    Spawned, not forked: a fork would inherit RocksDB's state without its threads, and hang
-    when the calling process had used a store before (as tests and servers do)."""
-    writer = multiprocessing.get_context("spawn").Process(
-        target=_write_store, args=(path, files, contents), daemon=True
-    )
-    writer.start()
-    return writer
 
 
 def build(
@@ -208,32 +182,34 @@ def _build_all(files, contents, data, ontology, shapes, store_path, log, workers
 
     build_id = _new_build_id()
     path = store.new_build_dir(store_path, build_id)
-    _checkpoint("write")
-    t = time.perf_counter()
-    writer = _start_writer(path / store.DB_DIR, files, contents)
+
+    def write() -> None:
+        """Runs while the validation processes work: writing needs one core, they leave it."""
+        _checkpoint("write")
+        t = time.perf_counter()
+        _write_store(path / store.DB_DIR, sources)
+        timings["write"] = time.perf_counter() - t
+
     try:
         _checkpoint("validate")
-        t_validate = time.perf_counter()
+        t = time.perf_counter()
+        graph_of: dict = {}
         report = validate(
-            sources.rdflib_triples(kinds=("data",)),
+            sources.rdflib_triples(kinds=("data",), graph_of=graph_of),
             shapes=load_graph([Path(shapes)]),
             ontology=sources.rdflib_graph(kinds=("ontology",)),
             files_by_subject=sources.files_by_subject(),
             workers=workers,
+            meanwhile=write,
+            groups=graph_of,
         )
-        timings["validate"] = time.perf_counter() - t_validate
+        timings["validate"] = time.perf_counter() - t  # the store was written meanwhile
         if not report.conforms:
             raise BuildFailed(
                 f"SHACL validation failed with {len(report.violations)} violation(s)", report
             )
         log(f"validated: {len(report.warnings)} warning(s)")
-        writer.join()
-        if writer.exitcode != 0:
-            raise BuildFailed(f"writing the store failed (exit code {writer.exitcode})")
-        timings["write"] = time.perf_counter() - t  # from its start, beside validation
     except BaseException:
-        writer.kill()
-        writer.join()
         shutil.rmtree(path, ignore_errors=True)
         raise
     counts = sources.triple_counts()

@@ -64,10 +64,13 @@ class LoadedSources:
                 where[_key(t.subject)].add(str(source.path))
         return where
 
-    def rdflib_triples(self, kinds: Iterable[str] = ("data",)) -> list[tuple]:
+    def rdflib_triples(
+        self, kinds: Iterable[str] = ("data",), graph_of: dict | None = None
+    ) -> list[tuple]:
         """The chosen kinds of file ("data", "ontology") as one list of rdflib triples; a
         triple in two files is there twice. Terms are converted once each and shared: most
-        IRIs recur, and converting them again was a third of the time at 1M triples."""
+        IRIs recur, and converting them again was a third of the time at 1M triples.
+        `graph_of`, when given, gets each subject's (first) graph."""
         wanted = set(kinds)
         converted: dict = {}
 
@@ -77,12 +80,16 @@ class LoadedSources:
                 found = converted[t] = to_rdflib(t)
             return found
 
-        return [
-            (term(t.subject), term(t.predicate), term(t.object))
-            for source in self.files
-            if _kind(source) in wanted
-            for t in source.triples
-        ]
+        triples = []
+        for source in self.files:
+            if _kind(source) not in wanted:
+                continue
+            for t in source.triples:
+                subject = term(t.subject)
+                triples.append((subject, term(t.predicate), term(t.object)))
+                if graph_of is not None and subject not in graph_of:
+                    graph_of[subject] = source.graph
+        return triples
 
     def rdflib_graph(self, kinds: Iterable[str] = ("data",)) -> Graph:
         """The union of the chosen kinds of file as one rdflib Graph."""

@@ -7,8 +7,11 @@ sh:targetClass see rdfs:subClassOf without a separate inference pass.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import multiprocessing
+import signal
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -312,15 +315,33 @@ class TripleIndex:
         return self.by_object.get(node, ())
 
 
-_SHARED: tuple[TripleIndex, Graph, Graph | None, int] | None = None
+_SHARED: tuple[TripleIndex, dict, Graph, Graph | None, int] | None = None
+
+
+def _parts_of_groups(groups: Mapping[object, str], parts: int) -> dict:
+    """Node -> part, keeping each group (a file) whole, groups spread by size: a file's nodes
+    mostly point at each other, so whole files overlap least in their neighbourhoods."""
+    sizes: dict[str, int] = defaultdict(int)
+    for group in groups.values():
+        sizes[group] += 1
+    load = [0] * parts
+    part_of_group = {}
+    for group in sorted(sizes, key=lambda g: (-sizes[g], g)):
+        part_of_group[group] = load.index(min(load))
+        load[part_of_group[group]] += sizes[group]
+    return {node: part_of_group[group] for node, group in groups.items()}
 
 
 def _validate_part(part: int) -> list[Triple]:
     """One part of a split validation: its own focus nodes, in their neighbourhood (pickled
     terms keep the blank-node ids of the data, which N-Triples would not)."""
     assert _SHARED is not None, "set by _split_validate before the workers fork"
-    index, shapes, ontology, parts = _SHARED
-    own = {n for n in [*index.by_subject, *index.by_object] if _owner(n, parts) == part}
+    index, part_of, shapes, ontology, parts = _SHARED
+    own = {
+        n
+        for n in [*index.by_subject, *index.by_object]
+        if (part_of[n] if n in part_of else _owner(n, parts)) == part
+    }
     triples = neighbourhood(own, index.outgoing, index.incoming)
     return validate_focus(triples, own, shapes, ontology)
 
@@ -346,20 +367,36 @@ def results_graph(result_triples: Iterable[Triple]) -> Graph:
     return merged
 
 
+def _die_with_parent() -> None:
+    """Linux: a build killed mid-way takes its validation processes with it."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def _split_validate(
-    triples: list[Triple], shapes: Graph, ontology: Graph | None, parts: int
+    triples: list[Triple],
+    shapes: Graph,
+    ontology: Graph | None,
+    parts: int,
+    meanwhile: Callable[[], None],
+    groups: Mapping[object, str] | None = None,
 ) -> Graph:
-    """Validate parts of the graph in forked worker processes and merge their results.
+    """Validate parts of the graph in forked worker processes and merge their results; this
+    process runs `meanwhile` as they work.
 
     Each part builds its own rdflib graph, of its focus nodes' neighbourhood only, so filling
     rdflib's store (the slowest step before validation) runs in parallel too. Forked workers
-    share the parent's index instead of pickling a million triples.
+    share the parent's index instead of pickling a million triples; they run pure Python, so
+    forking is safe even in a process that has used an Oxigraph store.
     """
     global _SHARED
-    _SHARED = (TripleIndex(triples, incoming_predicates(shapes)), shapes, ontology, parts)
+    part_of = _parts_of_groups(groups or {}, parts)
+    _SHARED = (TripleIndex(triples, incoming_predicates(shapes)), part_of, shapes, ontology, parts)
     try:
-        with multiprocessing.get_context("fork").Pool(parts) as pool:
-            kept = pool.map(_validate_part, range(parts))
+        with multiprocessing.get_context("fork").Pool(parts, _die_with_parent) as pool:
+            pending = pool.map_async(_validate_part, range(parts))
+            meanwhile()
+            kept = pending.get()
     finally:
         _SHARED = None
     return results_graph(t for part in kept for t in part)
@@ -372,6 +409,8 @@ def validate(
     files_by_subject: Mapping[str, set[str]] | None = None,
     mode: Mode = "fast",
     workers: int = 1,
+    meanwhile: Callable[[], None] = lambda: None,
+    groups: Mapping[object, str] | None = None,
 ) -> ValidationReport:
     """Validate and collect every result (violations and warnings alike).
 
@@ -379,13 +418,17 @@ def validate(
     (tests/test_validation_equivalence.py asserts it) sooner at scale: pyshacl's repeated
     lookups made once (_fast_pyshacl) and the ontology mixed into a graph of our own instead
     of a copy. With workers > 1 the focus nodes are also split by subject over that many
-    processes (measured at 1M triples on 2 cores in the README's performance section).
+    processes (measured at 1M triples on 2 cores in the README's performance section), and
+    `meanwhile` runs in this process while they work (else before validation). `groups`
+    (node -> file, say) keeps each group's nodes in one part; other nodes go by hash.
     """
+    if workers <= 1 or mode == "reference":
+        meanwhile()
     if mode == "reference":
         graph = data if isinstance(data, Graph) else _graph(data)
         results = _pyshacl(graph, shapes, ontology)
     elif workers > 1:
-        results = _split_validate(list(data), shapes, ontology, workers)
+        results = _split_validate(list(data), shapes, ontology, workers, meanwhile, groups)
     else:
         with _fast_pyshacl():
             results = _pyshacl(_graph(data), shapes, ontology, inplace=True)

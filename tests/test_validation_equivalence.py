@@ -3,7 +3,8 @@
 On synthetic national graphs of about 10k and 100k triples, into which every invalid fixture
 (one per named shape) is injected under its own IRIs, the set of (focus node, path, shape,
 constraint component, severity, value) is the same in the fast mode, in one process and split
-over two, as in the reference mode, and it covers every named shape.
+over two (by hash, and by file as `hsvo build` splits), as in the reference mode, and it
+covers every named shape.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from hsvo_graph import loader
 from hsvo_graph.synth import generate
 from hsvo_graph.validate import ValidationReport, load_graph, validate
 
@@ -63,9 +65,11 @@ def check_same_results(size: str, tmp_path: Path) -> None:
     graph = with_every_violation(out)
     reference = validate(graph, SHAPES, ONTOLOGY, mode="reference")
     assert {r.shape for r in reference.results} == set(named_shapes())
-    for workers in (1, 2):
-        fast = validate(graph, SHAPES, ONTOLOGY, mode="fast", workers=workers)
-        assert outcome(fast) == outcome(reference), f"{workers} worker(s)"
+    by_file: dict = {}  # node -> its file, as `hsvo build` groups the split
+    loader.load([out]).rdflib_triples(graph_of=by_file)
+    for workers, groups in ((1, None), (2, None), (2, by_file)):
+        fast = validate(graph, SHAPES, ONTOLOGY, mode="fast", workers=workers, groups=groups)
+        assert outcome(fast) == outcome(reference), f"{workers} worker(s), groups: {bool(groups)}"
         assert len(fast.results) == len(reference.results)
         assert not fast.conforms and len(fast.violations) == len(reference.violations)
 
