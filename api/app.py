@@ -47,8 +47,12 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         live = open_read_only(Path(store_path))
+        if live.path is None:  # a build on a SPARQL server (HSVO_BACKEND=sparql)
+            spec = ("sparql", live.store.endpoint, live.store.graphs)
+        else:
+            spec = ("embedded", str(live.path / DB_DIR))
         pool = WorkerPool(
-            db_path=str(live.path / DB_DIR),
+            spec=spec,
             size=settings.workers,
             timeout=settings.query_timeout,
             max_result_bytes=settings.max_result_bytes,

@@ -95,7 +95,7 @@ def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
         result = store.query(job.query, **kwargs)
         buffer = _LimitedBuffer(limit)
         media = job.result_format
-        if isinstance(result, ox.QueryTriples):
+        if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):  # triples
             media = media if media in GRAPH_FORMATS else "text/turtle"
             ox.serialize(result, buffer, GRAPH_FORMATS[media], prefixes=PREFIXES)
         else:
@@ -110,8 +110,17 @@ def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
         return "error", "syntax", str(error)
 
 
-def _worker_main(db_path: str, conn: Connection, limit: int) -> None:
-    store = ox.Store.read_only(db_path)
+def open_store(spec: tuple):
+    """("embedded", db directory) or ("sparql", query URL, the build's graphs)."""
+    if spec[0] == "sparql":
+        from hsvo_graph.remote import RemoteStore
+
+        return RemoteStore(spec[1], spec[2])
+    return ox.Store.read_only(spec[1])
+
+
+def _worker_main(spec: tuple, conn: Connection, limit: int) -> None:
+    store = open_store(spec)
     conn.send(("ready", os.getpid(), b""))
     while True:
         try:
@@ -159,9 +168,9 @@ class _Worker:
 
 @dataclass
 class WorkerPool:
-    """A fixed number of query processes on one store directory."""
+    """A fixed number of query processes on one store (see open_store for `spec`)."""
 
-    db_path: str
+    spec: tuple
     size: int = 2
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
@@ -175,13 +184,13 @@ class WorkerPool:
         ctx = mp.get_context("spawn")
         parent, child = ctx.Pipe()
         process = ctx.Process(
-            target=_worker_main, args=(self.db_path, child, self.max_result_bytes), daemon=True
+            target=_worker_main, args=(self.spec, child, self.max_result_bytes), daemon=True
         )
         process.start()
         child.close()
         if not parent.poll(60) or parent.recv()[0] != "ready":
             process.kill()
-            raise RuntimeError(f"query worker did not start on {self.db_path}")
+            raise RuntimeError(f"query worker did not start on {self.spec[1]}")
         # The event loop talks to the worker through the socket itself: no thread per answer.
         sock = socket.socket(fileno=os.dup(parent.fileno()))
         parent.close()

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import httpx
 import pyoxigraph as ox
 
-from hsvo_graph import incremental, loader, store
+from hsvo_graph import incremental, loader, remote, store
 from hsvo_graph.validate import ValidationReport, load_graph, validate
 
 PHASES = ("parse", "validate", "write", "swap")
@@ -35,16 +36,24 @@ class BuildFailed(Exception):
 
 @dataclass
 class BuildResult:
-    path: Path
+    path: Path | None  # None when the build went to a SPARQL server
     info: dict
     report: ValidationReport
 
 
 def _checkpoint(phase: str) -> None:
-    """Test hook: HSVO_KILL_BUILD_AT=<phase> kills this process with SIGKILL as the phase starts,
-    so tests can show that a build dying at any point leaves the live store intact."""
+    """Test hooks, so tests can show what happens to the live store when a build is stopped or
+    overtaken at any point: HSVO_KILL_BUILD_AT=<phase> kills this process with SIGKILL as the
+    phase starts; HSVO_HOLD_BUILD_AT=<phase>:<file> waits there (up to 60 s) while the file
+    exists, after writing <file>.reached."""
     if os.environ.get("HSVO_KILL_BUILD_AT") == phase:
         os.kill(os.getpid(), signal.SIGKILL)
+    held, _, flag = os.environ.get("HSVO_HOLD_BUILD_AT", "").partition(":")
+    if held == phase and flag:
+        Path(flag + ".reached").touch()
+        deadline = time.monotonic() + 60
+        while Path(flag).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 @contextmanager
@@ -125,20 +134,35 @@ def build(
             }
             for path, root in files
         }
-        previous = _live_info(store_path)
-        plan = None if full else incremental.plan(previous, files, sources_info, print_)
-        if plan is not None:
-            result = _build_changes(
-                plan, contents, previous, data, ontology, shapes, store_path, log
-            )
-        else:
-            result = _build_all(files, contents, data, ontology, shapes, store_path, log, workers)
+        try:
+            if remote.backend() == "sparql":
+                return _build_to_server(
+                    files, contents, data, ontology, shapes, log, workers, print_, sources_info
+                )
+            previous = _live_info(store_path)
+            plan = None if full else incremental.plan(previous, files, sources_info, print_)
+            if plan is not None:
+                result = _build_changes(
+                    plan, contents, previous, data, ontology, shapes, store_path, log
+                )
+            else:
+                result = _build_all(
+                    files, contents, data, ontology, shapes, store_path, log, workers
+                )
+        except (httpx.HTTPError, remote.RemoteError) as error:
+            raise BuildFailed(f"the SPARQL server: {error}") from None
+        except OSError as error:  # the disk is full, a directory vanished, ...
+            raise BuildFailed(f"the build stopped on a file system error: {error}") from None
         result.info["fingerprint"] = print_
         result.info["sources"] = sources_info
         result.info["timings_s"]["total"] = round(time.perf_counter() - started, 3)
-        store.write_info(result.path, result.info)
-        _checkpoint("swap")
-        store.swap_in(store_path, result.path)
+        try:
+            store.write_info(result.path, result.info)
+            _checkpoint("swap")
+            store.swap_in(store_path, result.path)
+        except OSError as error:  # a full disk, or the store path replaced meanwhile
+            shutil.rmtree(result.path, ignore_errors=True)
+            raise BuildFailed(f"the new build was not made live: {error}") from None
         store.prune(store_path)
     log(f"store {store_path} -> {result.path} ({result.info['triples']} triples)")
     return result
@@ -172,6 +196,26 @@ def _new_build_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ") + f"-{os.getpid()}"
 
 
+def _validate_all(sources, shapes, workers, log, meanwhile=lambda: None) -> ValidationReport:
+    """Validate every data file; the split keeps each file's nodes in one process."""
+    graph_of: dict = {}
+    report = validate(
+        sources.rdflib_triples(kinds=("data",), graph_of=graph_of),
+        shapes=load_graph([Path(shapes)]),
+        ontology=sources.rdflib_graph(kinds=("ontology",)),
+        files_by_subject=sources.files_by_subject(),
+        workers=workers,
+        meanwhile=meanwhile,
+        groups=graph_of,
+    )
+    if not report.conforms:
+        raise BuildFailed(
+            f"SHACL validation failed with {len(report.violations)} violation(s)", report
+        )
+    log(f"validated: {len(report.warnings)} warning(s)")
+    return report
+
+
 def _build_all(files, contents, data, ontology, shapes, store_path, log, workers) -> BuildResult:
     """Parse and validate everything; the store is written beside the validation."""
     timings: dict[str, float] = {}
@@ -193,22 +237,8 @@ def _build_all(files, contents, data, ontology, shapes, store_path, log, workers
     try:
         _checkpoint("validate")
         t = time.perf_counter()
-        graph_of: dict = {}
-        report = validate(
-            sources.rdflib_triples(kinds=("data",), graph_of=graph_of),
-            shapes=load_graph([Path(shapes)]),
-            ontology=sources.rdflib_graph(kinds=("ontology",)),
-            files_by_subject=sources.files_by_subject(),
-            workers=workers,
-            meanwhile=write,
-            groups=graph_of,
-        )
+        report = _validate_all(sources, shapes, workers, log, meanwhile=write)
         timings["validate"] = time.perf_counter() - t  # the store was written meanwhile
-        if not report.conforms:
-            raise BuildFailed(
-                f"SHACL validation failed with {len(report.violations)} violation(s)", report
-            )
-        log(f"validated: {len(report.warnings)} warning(s)")
     except BaseException:
         shutil.rmtree(path, ignore_errors=True)
         raise
@@ -221,6 +251,37 @@ def _build_all(files, contents, data, ontology, shapes, store_path, log, workers
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
     }
     return BuildResult(path=path, info=info, report=report)
+
+
+def _build_to_server(
+    files, contents, data, ontology, shapes, log, workers, print_, sources_info
+) -> BuildResult:
+    """Parse and validate everything (a server's store has no checkpoint to patch), then load
+    the graphs into the SPARQL server and switch them live (hsvo_graph/remote.py)."""
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    sources = _parse(files, contents)
+    timings["parse"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report = _validate_all(sources, shapes, workers, log)
+    timings["validate"] = time.perf_counter() - t
+    counts = sources.triple_counts()
+    info = _info(_new_build_id(), data, ontology, shapes) | {
+        "mode": "full",
+        "backend": "sparql",
+        "graphs": counts,
+        "triples": sum(counts.values()),
+        "validation": report.to_dict(),
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    info |= {"fingerprint": print_, "sources": sources_info}
+    t = time.perf_counter()
+    graphs = {source.graph: source.triples for source in sources.files}
+    remote.load_build(remote.Endpoints.from_env(), graphs, info)
+    log(f"loaded into the SPARQL server in {time.perf_counter() - t:.1f} s")
+    info["timings_s"]["total"] = round(time.perf_counter() - started, 3)
+    return BuildResult(path=None, info=info, report=report)
 
 
 def _build_changes(

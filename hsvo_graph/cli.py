@@ -17,6 +17,7 @@ from hsvo_graph.build import build as run_build
 from hsvo_graph.namespaces import PREFIXES
 from hsvo_graph.query import run as run_query
 from hsvo_graph.query import serialize
+from hsvo_graph.remote import RemoteError
 from hsvo_graph.store import StoreNotFound, open_read_only
 from hsvo_graph.validate import load_graph
 from hsvo_graph.validate import validate as run_validate
@@ -72,7 +73,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 def _open(store: Path):
     try:
         return open_read_only(store)
-    except StoreNotFound as error:
+    except (StoreNotFound, RemoteError, OSError) as error:
         raise _fail(str(error)) from None
 
 

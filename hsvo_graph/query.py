@@ -43,7 +43,7 @@ def as_table(solutions: ox.QuerySolutions) -> str:
 
 def serialize(result, fmt: str) -> bytes:
     """SELECT/ASK results as json|csv|tsv|xml|table; CONSTRUCT/DESCRIBE as Turtle."""
-    if isinstance(result, ox.QueryTriples):
+    if not isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):  # triples
         return ox.serialize(result, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     if isinstance(result, ox.QueryBoolean):
         if fmt == "table":

@@ -37,15 +37,16 @@ def lock_path(store: Path) -> Path:
 
 @dataclass
 class LiveStore:
-    """A finished build opened read-only."""
+    """A finished build opened read-only: a local Oxigraph store, or a SPARQL server's build
+    (path None, store a remote.RemoteStore) with HSVO_BACKEND=sparql."""
 
-    path: Path
+    path: Path | None
     store: ox.Store
     info: dict
 
     @property
     def build_id(self) -> str:
-        return self.path.name
+        return self.info.get("build_id") or self.path.name
 
 
 def current_build(store: Path) -> Path:
@@ -64,6 +65,17 @@ def read_info(build: Path) -> dict:
 
 
 def open_read_only(store: Path) -> LiveStore:
+    """The live build: of the local store at `store`, or with HSVO_BACKEND=sparql the one on
+    the SPARQL server (hsvo_graph/remote.py)."""
+    from hsvo_graph import remote
+
+    if remote.backend() == "sparql":
+        endpoints = remote.Endpoints.from_env()
+        info = remote.read_info(endpoints)
+        if info is None:
+            raise StoreNotFound(f"{endpoints.query}: no hsvo build on this server; run hsvo build")
+        graphs = list(info["graphs"])
+        return LiveStore(path=None, store=remote.RemoteStore(endpoints.query, graphs), info=info)
     build = current_build(store)
     return LiveStore(path=build, store=ox.Store.read_only(str(build / DB_DIR)), info=read_info(build))
 

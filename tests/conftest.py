@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -82,16 +83,54 @@ def server_log(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def server(built_store: Path, server_log: Path):
+def sparql_backend(tmp_path_factory) -> dict[str, str]:
+    """A real Oxigraph server (PyPI `oxigraph`, read-write) on loopback with the repository's
+    data built into it by `hsvo build` through the Graph Store Protocol; yields the
+    environment that points hsvo at it (HSVO_BACKEND=sparql)."""
+    location = tmp_path_factory.mktemp("sparql-backend") / "db"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(location)]
+        + ["--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_until_up(process, f"{base}/query", params={"query": "ASK {}"})
+    env = {
+        "HSVO_BACKEND": "sparql",
+        "HSVO_SPARQL_URL": f"{base}/query",
+        "HSVO_UPDATE_URL": f"{base}/update",
+        "HSVO_GSP_URL": f"{base}/store",
+    }
+    result = run_hsvo("build", "--store", str(location.parent / "unused"), env=env)
+    assert result.returncode == 0, result.stderr
+    yield env
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session", params=["embedded", "sparql"])
+def backend(request) -> dict[str, str]:
+    """Each test that uses the server runs against both backends: the embedded store and a
+    real SPARQL server; yields the environment for hsvo."""
+    if request.param == "embedded":
+        return {"HSVO_BACKEND": "embedded"}
+    return request.getfixturevalue("sparql_backend")
+
+
+@pytest.fixture(scope="session")
+def server(built_store: Path, server_log: Path, backend: dict):
     """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
     port = free_port()
-    with open(server_log, "w") as log:
+    with open(server_log, "a") as log:
         process = subprocess.Popen(
             [*HSVO, "serve", "--store", str(built_store), "--host", "127.0.0.1"]
             + ["--port", str(port)],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **backend},
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -101,6 +140,22 @@ def server(built_store: Path, server_log: Path):
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server_info(server: str, built_store: Path, backend: dict) -> dict:
+    """The report (build.json) of the build the server serves: the embedded store's, or the
+    one `hsvo build` put on the SPARQL server."""
+    if backend["HSVO_BACKEND"] == "sparql":
+        from hsvo_graph import remote
+
+        endpoint = remote.Endpoints(
+            query=backend["HSVO_SPARQL_URL"],
+            update=backend["HSVO_UPDATE_URL"],
+            gsp=backend["HSVO_GSP_URL"],
+        )
+        return remote.read_info(endpoint)
+    return json.loads((built_store / "build.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

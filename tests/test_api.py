@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import httpx
 
 
-def test_health_reports_version_build_triples_and_validation(server: str, built_store: Path):
-    info = json.loads((built_store / "build.json").read_text())
+def test_health_reports_version_build_triples_and_validation(server: str, server_info: dict):
+    info = server_info
     response = httpx.get(f"{server}/health")
     assert response.status_code == 200
     body = response.json()

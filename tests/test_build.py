@@ -125,13 +125,23 @@ def test_warnings_are_printed_and_kept(tmp_path: Path, data_copy: Path):
     assert mine["path"] == "hsvo:sourceSection" and mine["files"] == [str(extra)]
 
 
+@pytest.mark.parametrize("mode", ["incremental", "full"])
 @pytest.mark.parametrize("phase", ["parse", "validate", "write", "swap"])
 def test_build_killed_at_any_phase_leaves_old_store_serving(
-    good_store: Path, data_copy: Path, phase: str
+    good_store: Path, data_copy: Path, phase: str, mode: str
 ):
     before, live = count_municipalities(good_store), good_store.resolve()
 
-    killed = build(data_copy, good_store, HSVO_KILL_BUILD_AT=phase)
+    extra = ["--full"] if mode == "full" else []
+    killed = run_hsvo(
+        "build",
+        "--data",
+        str(data_copy),
+        "--store",
+        str(good_store),
+        *extra,
+        env={"HSVO_KILL_BUILD_AT": phase},
+    )
 
     assert killed.returncode == -9  # SIGKILL
     assert good_store.resolve() == live

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import httpx
 import pytest
 
@@ -143,8 +140,8 @@ def test_search_finds_bodies_by_name(server: str):
     assert get(server, "/api/search", q="").status_code == 400
 
 
-def test_validation_report_is_the_builds(server: str, built_store: Path):
-    info = json.loads((built_store / "build.json").read_text())
+def test_validation_report_is_the_builds(server: str, server_info: dict):
+    info = server_info
     report = get(server, "/api/validation").json()
     assert report["build_id"] == info["build_id"]
     assert report["conforms"] is True and report["warnings"] == info["validation"]["warnings"]
