@@ -12,6 +12,8 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from api import graph_view, linked_data, pages, problems, rest, sparql
@@ -76,8 +78,23 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
         version=version("hsvo-graph"),
         description="Who does what in Swedish health and social care collaboration (HSVO).",
         lifespan=lifespan,
+        docs_url=None,  # FastAPI's own pages load Swagger UI and ReDoc from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The OpenAPI page, with the Swagger UI vendored under /static (works offline)."""
+        vendor = "/static/vendor/swagger-ui"
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
     problems.install(app)
     pages.mount_static(app)
     app.add_middleware(

@@ -390,6 +390,7 @@ def serve(
         port=port,
         workers=processes,
         access_log=False,  # api/front.py writes the access log, with request ids
+        http="api.front:HttpToolsWithLimits",  # a cap on the request head as it arrives
     )
 
 
