@@ -78,6 +78,10 @@ def create_app(store_path: Path | str, settings: Settings | None = None) -> Fast
         version=version("hsvo-graph"),
         description="Who does what in Swedish health and social care collaboration (HSVO).",
         lifespan=lifespan,
+        # Any route may refuse a request (400 for an invalid parameter, not FastAPI's 422).
+        responses={
+            "4XX": problems.documented("The request cannot be answered; the problem says why")
+        },
         docs_url=None,  # FastAPI's own pages load Swagger UI and ReDoc from a CDN
         redoc_url=None,
     )

@@ -88,6 +88,11 @@ class Front:
                 await refusal(scope, receive, send_secured)
             elif scope["path"] == "/sparql" and scope["method"] in ("GET", "POST"):
                 await self._sparql(scope, self._limited(receive), send_secured)
+            elif scope["path"] == "/sparql" and not _passes_to_the_app(scope):
+                # FastAPI would name only the first route's method (Allow: GET).
+                detail = "send a query with GET or POST"
+                refusal = problem_response(405, "Method not allowed", detail, SPARQL_METHODS)
+                await refusal(scope, receive, send_secured)
             else:
                 await self.app(scope, self._limited(receive), send_secured)
         finally:
@@ -167,6 +172,16 @@ class Front:
         if "origin" in request.headers:
             response.headers["access-control-allow-origin"] = "*"
         await response(scope, receive, send)
+
+
+SPARQL_METHODS = {"Allow": "GET, POST"}
+
+
+def _passes_to_the_app(scope) -> bool:
+    """HEAD (the GET route answers it) and a CORS preflight (the CORS middleware answers it)."""
+    names = {name for name, _ in scope["headers"]}
+    preflight = scope["method"] == "OPTIONS" and b"access-control-request-method" in names
+    return scope["method"] == "HEAD" or preflight
 
 
 class HttpToolsWithLimits(HttpToolsProtocol):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.problems import Problem, ProblemError
+from api.problems import ProblemError, documented
 from hsvo_graph.view import CATEGORIES, DEFAULT_KINDS, MAX_DEPTH, MAX_NODES, ViewError, render
 
 router = APIRouter(tags=["graph"])
@@ -34,8 +34,8 @@ def _render(graph, county, focus, depth, kinds, max_nodes) -> str:
     response_class=HTMLResponse,
     summary="The interactive graph view: bodies, organisations, agreements, tasks and laws",
     responses={
-        400: {"model": Problem, "description": "An argument out of range, e.g. an unknown kind"},
-        404: {"model": Problem, "description": "Unknown county or focus; lists suggestions"},
+        400: documented("An argument out of range, e.g. an unknown kind"),
+        404: documented("Unknown county or focus; lists suggestions"),
     },
 )
 async def graph_page(
@@ -56,7 +56,8 @@ async def graph_page(
         list[str] | None,
         Query(
             description=f"Kinds to draw, comma-separated or repeated (as the page's form sends "
-            f"them), of: {', '.join(CATEGORIES)}; default {','.join(DEFAULT_KINDS)}"
+            f"them), of: {', '.join(CATEGORIES)}; default {','.join(DEFAULT_KINDS)}",
+            json_schema_extra={"items": {"enum": ["", *CATEGORIES]}},  # empty: the default
         ),
     ] = None,
     max_nodes: Annotated[

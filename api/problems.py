@@ -28,6 +28,15 @@ class Problem(BaseModel):
     suggestions: list[str] | None = None
 
 
+def documented(description: str) -> dict:
+    """An error answer as the OpenAPI description gives it: a problem document, which is what
+    every error is (FastAPI would say application/json, or the route's own media type)."""
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": Problem.model_json_schema()}},
+    }
+
+
 class ProblemError(Exception):
     def __init__(self, status: int, title: str, detail: str | None = None, **extra):
         super().__init__(detail or title)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hsvo_graph.sparql_text import keywords
+from hsvo_graph.sparql_text import keywords, nesting
 
 UPDATE_KEYWORDS = (
     "INSERT",
@@ -24,6 +24,9 @@ UPDATE_KEYWORDS = (
     "ADD",
     "WITH",
 )
+# Deeper nesting overflows Oxigraph's stack (it parses recursively) or its planner's patience
+# (a chain of 200 nested blank nodes ran past 30 s); no real query comes near it.
+MAX_NESTING = 100
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
@@ -43,6 +46,8 @@ class QueryInfo:
 def inspect(query: str) -> QueryInfo:
     """The query's form; RefusedQuery for SERVICE and updates. Text with no query form is
     left to the SPARQL parser, whose message says exactly where it goes wrong."""
+    if nesting(query) > MAX_NESTING:
+        raise RefusedQuery(f"the query nests brackets deeper than {MAX_NESTING} levels")
     words = keywords(query)
     if "SERVICE" in words:
         raise RefusedQuery(

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from api import models
-from api.problems import Problem, ProblemError
+from api.problems import ProblemError, documented
 from hsvo_graph import governance
 from hsvo_graph.projection import label, sources, targets, text, value
 from hsvo_graph.responsibility import (
@@ -23,12 +23,11 @@ from hsvo_graph.responsibility import (
 router = APIRouter(prefix="/api", tags=["api"])
 ID = "https://w3id.org/hsvo/id/"
 ERRORS = {
-    400: {
-        "model": Problem,
-        "description": "Invalid input, for example a date that is not YYYY-MM-DD",
-    },
-    404: {"model": Problem, "description": "Unknown name; the problem lists suggestions"},
+    400: documented("Invalid input, for example a date that is not YYYY-MM-DD"),
+    404: documented("Unknown name; the problem lists suggestions"),
 }
+# A date, or empty for today (the graph page's form sends it empty).
+DATE_SCHEMA = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
 Lang = Annotated[str, Query(pattern="^(sv|en)$", description="Language of labels and text")]
 
 
@@ -89,7 +88,12 @@ async def responsibility(
         str, Query(description="Name, kommunkod or IRI", examples=["Östhammar"])
     ],
     date: Annotated[
-        str | None, Query(description="YYYY-MM-DD; default today", examples=["2024-05-01"])
+        str | None,
+        Query(
+            description="YYYY-MM-DD; default today",
+            examples=["2024-05-01"],
+            json_schema_extra=DATE_SCHEMA,
+        ),
     ] = None,
     lang: Lang = "sv",
 ) -> Response:
@@ -231,7 +235,12 @@ AGREEMENT_KINDS = {
 def agreements(
     request: Request,
     date: Annotated[
-        str | None, Query(description="YYYY-MM-DD; default today", examples=["2026-01-01"])
+        str | None,
+        Query(
+            description="YYYY-MM-DD; default today",
+            examples=["2026-01-01"],
+            json_schema_extra=DATE_SCHEMA,
+        ),
     ] = None,
     lang: Lang = "sv",
 ) -> list[models.AgreementStatus]:

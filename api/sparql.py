@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.pages import query_page
-from api.problems import ProblemError
+from api.problems import ProblemError, documented
 from api.query_guard import RefusedQuery, inspect
 from api.workers import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryFailed
 
@@ -149,7 +149,40 @@ def wants_page(request: Request, params: dict[str, list[str]]) -> bool:
     )
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET), or the query page for browsers")
+DATASET = [
+    {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "array", "items": {"type": "string", "format": "iri"}},
+        "description": f"{what} (SPARQL 1.1 Protocol §2.1.4)",
+    }
+    for name, what in [
+        ("default-graph-uri", "A graph of the default graph"),
+        ("named-graph-uri", "A named graph of the dataset"),
+    ]
+]
+QUERY_TEXT = {"type": "string", "description": "A SPARQL 1.1 query", "example": "ASK { ?s ?p ?o }"}
+ANSWERS = {
+    "200": {
+        "description": "The results, in the format the Accept header chose; the query page for "
+        "a browser that sends no query",
+        "content": {media: {} for media in ["text/html", *RESULT_FORMATS, *GRAPH_FORMATS]},
+    },
+    "503": documented("Every query worker is busy; retry after the Retry-After seconds"),
+    "504": documented("The query ran past its deadline and was stopped"),
+}
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET), or the query page for browsers",
+    response_class=Response,
+    openapi_extra={
+        "parameters": [{"name": "query", "in": "query", "schema": QUERY_TEXT}, *DATASET],
+        "responses": ANSWERS,
+    },
+)
 async def sparql_get(request: Request) -> Response:
     params = await protocol_params(request)
     if wants_page(request, params):
@@ -157,6 +190,27 @@ async def sparql_get(request: Request) -> Response:
     return await run_query(request, params)
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form-encoded or direct)")
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form-encoded or direct)",
+    response_class=Response,
+    openapi_extra={
+        "parameters": DATASET,
+        "requestBody": {
+            "required": True,
+            "content": {
+                FORM: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"query": QUERY_TEXT},
+                        "required": ["query"],
+                    }
+                },
+                DIRECT: {"schema": QUERY_TEXT},
+            },
+        },
+        "responses": ANSWERS,
+    },
+)
 async def sparql_post(request: Request) -> Response:
     return await run_query(request, await protocol_params(request))

@@ -145,17 +145,29 @@ def parse_file(path: Path, root: Path, content: bytes | None = None) -> SourceFi
     """Parse one file (or the content read from it); a syntax error becomes SourceSyntaxError
     with file and line."""
     graph = graph_name(path, root)
+    if content is None:
+        content = path.read_bytes()
+    _check_utf8(path, content)
     try:
-        if content is None:
-            parsed = ox.parse(path=str(path), format=FORMATS[path.suffix])
-        else:
-            parsed = ox.parse(content, format=FORMATS[path.suffix])
+        parsed = ox.parse(content, format=FORMATS[path.suffix])
         triples = list(dict.fromkeys(q.triple for q in parsed))  # a file may repeat a triple
     except SyntaxError as error:
         raise SourceSyntaxError(path, error.lineno, error.offset, error.msg) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise SourceSyntaxError(path, None, None, str(error)) from None
     return SourceFile(path=path, graph=graph, triples=stable_blank_nodes(triples, graph))
+
+
+def _check_utf8(path: Path, content: bytes) -> None:
+    """SourceSyntaxError at the first byte that is not UTF-8: the parser checks only what it
+    reads as terms, so a broken byte in a comment would otherwise pass."""
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        start = content.rfind(b"\n", 0, error.start) + 1
+        line = content.count(b"\n", 0, error.start) + 1
+        column = len(content[start : error.start].decode("utf-8", "replace")) + 1
+        raise SourceSyntaxError(path, line, column, f"invalid UTF-8: {error.reason}") from None
 
 
 def stable_blank_nodes(triples: list[ox.Triple], graph: str) -> list[ox.Triple]:
@@ -187,34 +199,11 @@ def stable_blank_nodes(triples: list[ox.Triple], graph: str) -> list[ox.Triple]:
     if not blank:
         return triples
     nodes = set(outgoing) | set(incoming)
-    contents: dict = {}
-    anchors: dict = {}
-
-    def content(node, open_: frozenset = frozenset()) -> str:
-        if node not in contents:
-            if node in open_:
-                return "(cycle)"
-            parts = sorted(
-                f"{p} {content(o, open_ | {node}) if isinstance(o, ox.BlankNode) else o}"
-                for p, o in outgoing[node]
-            )
-            contents[node] = "[" + "; ".join(parts) + "]"
-        return contents[node]
-
-    def anchor(node, open_: frozenset = frozenset()) -> str:
-        if node not in anchors:
-            if node in open_:
-                return "(cycle)"
-            parts = sorted(
-                f"{anchor(s, open_ | {node}) if isinstance(s, ox.BlankNode) else s} {p}"
-                for s, p in incoming[node]
-            )
-            anchors[node] = "{" + "; ".join(parts) + "}"
-        return anchors[node]
-
+    content = _fold(nodes, outgoing, lambda p, d: f"{p} {d}", "[]")
+    anchor = _fold(nodes, incoming, lambda s, p: f"{s} {p}", "{}")
     prefix = hashlib.sha1(graph.encode()).hexdigest()[:8]
     digests = {
-        node: hashlib.sha1(f"{anchor(node)} {content(node)}".encode()).hexdigest()[:20]
+        node: hashlib.sha1(f"{anchor[node]} {content[node]}".encode()).hexdigest()[:20]
         for node in nodes
     }
     seen: Counter = Counter()
@@ -230,6 +219,37 @@ def stable_blank_nodes(triples: list[ox.Triple], graph: str) -> list[ox.Triple]:
 
     renamed_triples = (ox.Triple(term(t.subject), t.predicate, term(t.object)) for t in blank)
     return plain + list(dict.fromkeys(renamed_triples))
+
+
+def _fold(nodes: set, edges: dict, show, brackets: str) -> dict:
+    """Each blank node's digest of its edges (sorted), a neighbouring blank node standing in by
+    its own digest, "(cycle)" when it is on the path being folded. An explicit stack instead of
+    recursion: a list of a thousand items is a chain of a thousand blank nodes."""
+    done: dict = {}
+
+    def blank_neighbours(node) -> Iterator:
+        return (n for e in edges[node] for n in e if isinstance(n, ox.BlankNode))
+
+    for root in nodes:
+        if root in done:
+            continue
+        stack, path = [(root, blank_neighbours(root))], {root}
+        while stack:
+            node, todo = stack[-1]
+            step = next((n for n in todo if n not in done and n not in path), None)
+            if step is not None:
+                stack.append((step, blank_neighbours(step)))
+                path.add(step)
+                continue
+            stack.pop()
+            path.discard(node)
+            parts = sorted(
+                show(*(done.get(n, "(cycle)") if isinstance(n, ox.BlankNode) else n for n in e))
+                for e in edges[node]
+            )
+            text = brackets[0] + "; ".join(parts) + brackets[1]
+            done[node] = hashlib.sha1(text.encode()).hexdigest()
+    return done
 
 
 def load(roots: Iterable[Path]) -> LoadedSources:

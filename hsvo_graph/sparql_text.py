@@ -18,7 +18,17 @@ _MASK = re.compile(
     r"|#[^\n]*",
     re.DOTALL,
 )
+_BRACKET = re.compile(r"[(){}\[\]]")
 _WORD = re.compile(r"(?<![\w:?$])([A-Za-z]+)(?![\w:])")
+
+
+def nesting(query: str) -> int:
+    """How deep the brackets ((), {}, []) of the query nest outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for bracket in _BRACKET.findall(_MASK.sub(" ", query)):
+        depth = depth + 1 if bracket in "({[" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def keywords(query: str) -> list[str]:
