@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -119,27 +121,39 @@ def backend(request) -> dict[str, str]:
     return request.getfixturevalue("sparql_backend")
 
 
-@pytest.fixture(scope="session")
-def server(built_store: Path, server_log: Path, backend: dict):
-    """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
+@contextmanager
+def serving(
+    store: Path, env: dict | None = None, log: Path | None = None, options: tuple = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`hsvo serve` on a free loopback port with extra environment (HSVO_* limits) and
+    options, its output appended to `log` (or dropped); yields its base URL and process."""
     port = free_port()
-    with open(server_log, "a") as log:
+    with open(log or os.devnull, "a") as output:
         process = subprocess.Popen(
-            [*HSVO, "serve", "--store", str(built_store), "--host", "127.0.0.1"]
-            + ["--port", str(port)],
+            [*HSVO, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+            + list(options),
             cwd=ROOT,
-            stdout=log,
+            stdout=output,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **backend},
+            env={**os.environ, **(env or {})},
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(process, f"{base}/health")
-    except RuntimeError as error:
-        raise RuntimeError(f"{error}\n{server_log.read_text()}") from None
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+        try:
+            wait_until_up(process, f"{base}/health")
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}\n{log.read_text() if log else ''}") from None
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(built_store: Path, server_log: Path, backend: dict):
+    """The real server (`hsvo serve`) on a free loopback port; yields its base URL."""
+    with serving(built_store, backend, server_log) as (base, _):
+        yield base
 
 
 @pytest.fixture(scope="session")

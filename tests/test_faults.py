@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from .conftest import HSVO, ROOT, free_port, run_hsvo, wait_until_up
+from .conftest import HSVO, ROOT, free_port, run_hsvo, serving
 
 FULL_DISK = r'''
 """Run inside a private mount namespace (unshare -rm): a small tmpfs holds the store."""
@@ -93,16 +92,7 @@ def test_store_path_replaced_during_a_build(data_copy: Path, tmp_path: Path):
     store = tmp_path / "store"
     assert run_hsvo("build", "--data", str(data_copy), "--store", str(store)).returncode == 0
     live = store.resolve()
-    port = free_port()
-    server = subprocess.Popen(
-        [*HSVO, "serve", "--store", str(store), "--port", str(port)],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(server, f"{base}/health")
+    with serving(store) as (base, _):
         live_id = httpx.get(f"{base}/health").json()["build_id"]
         flag = tmp_path / "hold"
         flag.touch()
@@ -130,7 +120,3 @@ def test_store_path_replaced_during_a_build(data_copy: Path, tmp_path: Path):
         assert httpx.get(f"{base}/health").json()["build_id"] == live_id
         answer = httpx.get(f"{base}/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert answer.status_code == 200 and answer.json()["boolean"] is True
-    finally:
-        server.terminate()
-        server.wait(10)
-        shutil.rmtree(tmp_path / "store", ignore_errors=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import HSVO, ROOT, free_port, wait_until_up
+from .conftest import serving
 from .test_sparql_safety import SLOW, worker_pids
 
 MILLIONS_OF_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # about 10⁸ rows on the curated graph
@@ -25,20 +24,9 @@ MILLIONS_OF_ROWS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # about 10⁸ rows 
 
 @pytest.fixture(scope="module")
 def two_worker_server(built_store: Path):
-    port = free_port()
-    env = {**os.environ, "HSVO_WORKERS": "2", "HSVO_QUERY_TIMEOUT": "3"}
-    process = subprocess.Popen(
-        [*HSVO, "serve", "--store", str(built_store), "--port", str(port), "--no-access-log"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
-    yield base, process.pid
-    process.terminate()
-    process.wait(timeout=10)
+    env = {"HSVO_WORKERS": "2", "HSVO_QUERY_TIMEOUT": "3"}
+    with serving(built_store, env, options=("--no-access-log",)) as (base, process):
+        yield base, process.pid
 
 
 def others_answered_while(base: str, trouble: Callable[[], httpx.Response]) -> httpx.Response:

@@ -9,9 +9,7 @@ The count of inputs tried is printed at the end of the module.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,7 +23,7 @@ from hypothesis import strategies as st
 
 from hsvo_graph.queries import all_queries
 
-from .conftest import HSVO, ROOT, free_port, wait_until_up
+from .conftest import serving
 
 PROBLEM = "application/problem+json"
 FORM = "application/x-www-form-urlencoded"
@@ -88,30 +86,19 @@ def fuzz_server(built_store: Path, tmp_path_factory, request) -> Iterator[FuzzSe
     """`hsvo serve` with two workers, a 100 kB body limit, a 200 kB result limit and a 3 s
     deadline (so a query that joins everything ends quickly)."""
     log = tmp_path_factory.mktemp("fuzz-http") / "server.log"
-    port = free_port()
     env = {
-        **os.environ,
         "HSVO_WORKERS": "2",
         "HSVO_QUERY_TIMEOUT": "3",
         "HSVO_QUEUE_WAIT": "10",
         "HSVO_MAX_RESULT_BYTES": "200000",
         "HSVO_MAX_BODY_BYTES": str(BODY_LIMIT),
     }
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [*HSVO, "serve", "--store", str(built_store), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
-    with httpx.Client(base_url=base, timeout=60) as client:
+    with (
+        serving(built_store, env, log) as (base, _),
+        httpx.Client(base_url=base, timeout=60) as client,
+    ):
         server = FuzzServer(base, log, client)
         yield server
-    process.terminate()
-    process.wait(timeout=10)
     plugins = request.config.pluginmanager
     total = sum(server.tried.values())
     statuses = ", ".join(f"{status}: {n}" for status, n in sorted(server.statuses.items()))

@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, Page, expect
 from api import headers
 
 from .browser import Visit, launch, recording
-from .conftest import HSVO, ROOT, free_port, run_hsvo, wait_until_up
+from .conftest import HSVO, ROOT, free_port, run_hsvo, serving, wait_until_up
 
 PROBLEM = "application/problem+json"
 BODY_LIMIT = 2000
@@ -58,22 +58,10 @@ document.addEventListener("securitypolicyviolation",
 def hardened(built_store: Path, tmp_path_factory) -> Iterator[tuple[str, Path]]:
     """The real server with a 2 kB body limit and one query worker; yields its base URL and
     the file its output goes to."""
-    port = free_port()
     log = tmp_path_factory.mktemp("hardened") / "server.log"
-    env = {**os.environ, "HSVO_WORKERS": "1", "HSVO_MAX_BODY_BYTES": str(BODY_LIMIT)}
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            [*HSVO, "serve", "--store", str(built_store), "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
-    yield base, log
-    process.terminate()
-    process.wait(timeout=10)
+    env = {"HSVO_WORKERS": "1", "HSVO_MAX_BODY_BYTES": str(BODY_LIMIT)}
+    with serving(built_store, env, log) as (base, _):
+        yield base, log
 
 
 @pytest.fixture(scope="module")

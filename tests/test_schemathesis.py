@@ -6,8 +6,6 @@ ones the description gives for it.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,25 +17,15 @@ from schemathesis.checks import negative_data_rejection, positive_data_acceptanc
 
 from api.app import create_app
 
-from .conftest import HSVO, ROOT, free_port, wait_until_up
+from .conftest import ROOT, serving
 
 
 @pytest.fixture(scope="module")
 def api_server(built_store: Path) -> Iterator[str]:
     """`hsvo serve` on the embedded store; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [*HSVO, "serve", "--store", str(built_store), "--port", str(port), "--no-access-log"],
-        cwd=ROOT,
-        env={**os.environ, "HSVO_WORKERS": "2", "HSVO_QUERY_TIMEOUT": "5"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    env = {"HSVO_WORKERS": "2", "HSVO_QUERY_TIMEOUT": "5"}
+    with serving(built_store, env, options=("--no-access-log",)) as (base, _):
+        yield base
 
 
 # The description the server's code gives, read before any server runs so that pytest can

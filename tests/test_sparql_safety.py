@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import HSVO, ROOT, free_port, wait_until_up
+from .conftest import serving
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PROBLEM = "application/problem+json"
@@ -26,27 +25,15 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def tight_server(built_store: Path):
-    port = free_port()
     env = {
-        **os.environ,
         "HSVO_WORKERS": "1",
         "HSVO_QUERY_TIMEOUT": "2",
         "HSVO_QUEUE_WAIT": "0.2",
         "HSVO_MAX_RESULT_BYTES": "10000",
         "HSVO_MAX_BODY_BYTES": "2000",
     }
-    process = subprocess.Popen(
-        [*HSVO, "serve", "--store", str(built_store), "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(process, f"{base}/health")
-    yield base, process.pid
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(built_store, env) as (base, process):
+        yield base, process.pid
 
 
 def query(base: str, text: str, **kwargs) -> httpx.Response:
