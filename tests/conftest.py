@@ -90,26 +90,11 @@ def sparql_backend(tmp_path_factory) -> dict[str, str]:
     data built into it by `hsvo build` through the Graph Store Protocol; yields the
     environment that points hsvo at it (HSVO_BACKEND=sparql)."""
     location = tmp_path_factory.mktemp("sparql-backend") / "db"
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(location)]
-        + ["--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_until_up(process, f"{base}/query", params={"query": "ASK {}"})
-    env = {
-        "HSVO_BACKEND": "sparql",
-        "HSVO_SPARQL_URL": f"{base}/query",
-        "HSVO_UPDATE_URL": f"{base}/update",
-        "HSVO_GSP_URL": f"{base}/store",
-    }
-    result = run_hsvo("build", "--store", str(location.parent / "unused"), env=env)
-    assert result.returncode == 0, result.stderr
-    yield env
-    process.terminate()
-    process.wait(timeout=10)
+    with oxigraph_serving(location) as (base, _):
+        env = sparql_env(base)
+        result = run_hsvo("build", "--store", str(location.parent / "unused"), env=env)
+        assert result.returncode == 0, result.stderr
+        yield env
 
 
 @pytest.fixture(scope="session", params=["embedded", "sparql"])
@@ -172,31 +157,44 @@ def server_info(server: str, built_store: Path, backend: dict) -> dict:
     return json.loads((built_store / "build.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(built_store: Path, tmp_path_factory):
-    """A real Oxigraph server (PyPI `oxigraph`) serving a copy of the built store read-only on
-    loopback; yields its SPARQL query URL."""
-    location = tmp_path_factory.mktemp("oxigraph") / "db"
-    shutil.copytree(built_store.resolve() / "db", location)
+@contextmanager
+def oxigraph_serving(location: Path, mode: str = "serve") -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real Oxigraph server (PyPI `oxigraph`) over `location` on a free loopback port,
+    read-write ("serve") or "serve-read-only"; yields its base URL and process."""
     port = free_port()
-    binary = Path(sys.executable).parent / "oxigraph"
     process = subprocess.Popen(
-        [
-            str(binary),
-            "serve-read-only",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-        ],
+        [str(Path(sys.executable).parent / "oxigraph"), mode, "--location", str(location)]
+        + ["--bind", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/query"
-    wait_until_up(process, url, params={"query": "ASK {}"})
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(process, f"{base}/query", params={"query": "ASK {}"})
+        yield base, process
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def sparql_env(base: str) -> dict[str, str]:
+    """The environment that points hsvo at an Oxigraph server (HSVO_BACKEND=sparql)."""
+    return {
+        "HSVO_BACKEND": "sparql",
+        "HSVO_SPARQL_URL": f"{base}/query",
+        "HSVO_UPDATE_URL": f"{base}/update",
+        "HSVO_GSP_URL": f"{base}/store",
+    }
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(built_store: Path, tmp_path_factory):
+    """A real Oxigraph server serving a copy of the built store read-only on loopback; yields
+    its SPARQL query URL."""
+    location = tmp_path_factory.mktemp("oxigraph") / "db"
+    shutil.copytree(built_store.resolve() / "db", location)
+    with oxigraph_serving(location, "serve-read-only") as (base, _):
+        yield f"{base}/query"
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,15 @@ from playwright.sync_api import Browser, Page, expect
 from api import headers
 
 from .browser import Visit, launch, recording
-from .conftest import HSVO, ROOT, free_port, run_hsvo, serving, wait_until_up
+from .conftest import (
+    ROOT,
+    free_port,
+    oxigraph_serving,
+    run_hsvo,
+    serving,
+    sparql_env,
+    wait_until_up,
+)
 
 PROBLEM = "application/problem+json"
 BODY_LIMIT = 2000
@@ -371,43 +379,17 @@ def test_errors_are_problem_documents_without_code(
 
 
 @pytest.fixture
-def on_remote_store(built_store: Path, tmp_path: Path) -> Iterator[tuple[str, Path, Popen]]:
+def on_remote_store(tmp_path: Path) -> Iterator[tuple[str, Path, Popen]]:
     """`hsvo serve` on a build in a real Oxigraph server of the test's own (HSVO_BACKEND=sparql),
     which the test may stop; yields the base URL, the server's output and the Oxigraph
     process."""
-    oxigraph_port, port = free_port(), free_port()
-    sparql = f"http://127.0.0.1:{oxigraph_port}"
-    oxigraph = Popen(
-        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location", str(tmp_path / "db")]
-        + ["--bind", f"127.0.0.1:{oxigraph_port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_until_up(oxigraph, f"{sparql}/query", params={"query": "ASK {}"})
-    env = {
-        "HSVO_BACKEND": "sparql",
-        "HSVO_SPARQL_URL": f"{sparql}/query",
-        "HSVO_UPDATE_URL": f"{sparql}/update",
-        "HSVO_GSP_URL": f"{sparql}/store",
-        "HSVO_WORKERS": "1",
-    }
-    built = run_hsvo("build", "--store", str(tmp_path / "unused"), env=env)
-    assert built.returncode == 0, built.stderr
     log = tmp_path / "server.log"
-    with open(log, "w") as output:
-        server = Popen(
-            [*HSVO, "serve", "--port", str(port)],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    wait_until_up(server, f"{base}/health")
-    yield base, log, oxigraph
-    for process in (server, oxigraph):
-        process.terminate()
-        process.wait(timeout=10)
+    with oxigraph_serving(tmp_path / "db") as (sparql, oxigraph):
+        env = {**sparql_env(sparql), "HSVO_WORKERS": "1"}
+        built = run_hsvo("build", "--store", str(tmp_path / "unused"), env=env)
+        assert built.returncode == 0, built.stderr
+        with serving(tmp_path / "unused", env, log) as (base, _):
+            yield base, log, oxigraph
 
 
 def test_an_unexpected_failure_is_a_500_problem_without_the_trace(

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import ROOT, free_port, run_hsvo, wait_until_up
+from .conftest import ROOT, oxigraph_serving, run_hsvo, sparql_env
 
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 
@@ -21,24 +20,8 @@ GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 @pytest.fixture
 def oxigraph(tmp_path: Path):
     """An empty read-write Oxigraph server; yields (base URL, hsvo environment)."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "oxigraph"), "serve", "--location"]
-        + [str(tmp_path / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_until_up(process, f"{base}/query", params={"query": "ASK {}"})
-    env = {
-        "HSVO_BACKEND": "sparql",
-        "HSVO_SPARQL_URL": f"{base}/query",
-        "HSVO_UPDATE_URL": f"{base}/update",
-        "HSVO_GSP_URL": f"{base}/store",
-    }
-    yield base, env
-    process.terminate()
-    process.wait(timeout=10)
+    with oxigraph_serving(tmp_path / "oxigraph") as (base, _):
+        yield base, sparql_env(base)
 
 
 def server_graphs(base: str) -> list[str]:
