@@ -100,3 +100,53 @@ def _cpu_ticks(pid: int) -> int:
     except OSError:
         return -1
     return int(fields[11]) + int(fields[12])
+
+
+def test_an_http_process_killed_while_serving_with_two(built_store: Path):
+    """`hsvo serve --processes 2`: two HTTP processes, each with its own query workers. When
+    one dies the other answers every request, the dead one's query workers go with it, and a
+    new process with new workers takes its place."""
+    env = {"HSVO_WORKERS": "2"}
+    with serving(built_store, env, options=("--no-access-log", "--processes", "2")) as (
+        base,
+        supervisor,
+    ):
+        http = worker_pids(supervisor.pid)  # uvicorn spawns the HTTP processes the same way
+        assert len(http) == 2
+        queries = {pid: worker_pids(pid) for pid in http}
+        assert all(len(workers) == 2 for workers in queries.values())
+
+        victim = min(http)
+        os.kill(victim, signal.SIGKILL)
+        lookup = {"task": "hemsjukvard", "municipality": "0382", "date": "2024-05-01"}
+        for _ in range(20):
+            with httpx.Client(timeout=10) as client:  # a new connection each time
+                answer = client.get(f"{base}/api/responsibility", params=lookup)
+                assert answer.status_code == 200
+                assert answer.json()["status"] == "known" and answer.json()["parties"]
+                assert client.post(f"{base}/sparql", data={"query": "ASK {}"}).status_code == 200
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = worker_pids(supervisor.pid)
+            if len(now) == 2 and victim not in now and all(worker_pids(p) for p in now):
+                break
+            time.sleep(0.5)
+        assert len(now) == 2 and victim not in now, now
+        replacement = (now - http).pop()
+        assert len(worker_pids(replacement)) == 2
+        orphans = [pid for pid in queries[victim] if Path(f"/proc/{pid}").exists()]
+        deadline = time.monotonic() + 10
+        while orphans and time.monotonic() < deadline:  # they exit when their pipe closes
+            time.sleep(0.2)
+            orphans = [pid for pid in orphans if _alive(pid)]
+        assert not orphans, "query workers of the killed process were left running"
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its (new) parent to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
