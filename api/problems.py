@@ -14,6 +14,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hsvo_graph.remote import StoreUnavailable
+
 PROBLEM = "application/problem+json"
 log = logging.getLogger("hsvo.api")
 
@@ -68,6 +70,11 @@ def install(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
         return problem_response(400, "Invalid request", detail)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request: Request, error: StoreUnavailable):
+        log.warning("store unavailable on %s %s: %s", request.method, request.url.path, error)
+        return problem_response(503, "Store unavailable", error.public, {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception):

@@ -19,7 +19,14 @@ from api.workers import GRAPH_FORMATS, RESULT_FORMATS, Job, QueryFailed
 
 router = APIRouter()
 
-FAILURE_STATUS = {"syntax": 400, "too_large": 422, "timeout": 504, "busy": 503, "crashed": 503}
+FAILURE_STATUS = {
+    "syntax": 400,
+    "too_large": 422,
+    "timeout": 504,
+    "busy": 503,
+    "crashed": 503,
+    "unavailable": 503,
+}
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 
@@ -129,11 +136,13 @@ async def run_query(request: Request, params: dict[str, list[str]]) -> Response:
         status = FAILURE_STATUS.get(failure.kind, 400)
         headers = {"Retry-After": "1"} if status == 503 else None
         title = {
-            400: "Query syntax error",
-            422: "Result too large",
-            503: "Service busy",
-            504: "Query timed out",
-        }.get(status, "Query failed")
+            "syntax": "Query syntax error",
+            "too_large": "Result too large",
+            "timeout": "Query timed out",
+            "busy": "Service busy",
+            "crashed": "Service busy",
+            "unavailable": "Store unavailable",
+        }.get(failure.kind, "Query failed")
         raise ProblemError(status, title, failure.message, headers=headers) from None
     charset = "; charset=utf-8" if media.startswith(("text/", "application/")) else ""
     return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
@@ -169,7 +178,10 @@ ANSWERS = {
         "a browser that sends no query",
         "content": {media: {} for media in ["text/html", *RESULT_FORMATS, *GRAPH_FORMATS]},
     },
-    "503": documented("Every query worker is busy; retry after the Retry-After seconds"),
+    "503": documented(
+        "Every query worker is busy, or the SPARQL server behind (HSVO_BACKEND=sparql) did "
+        "not answer; retry after the Retry-After seconds"
+    ),
     "504": documented("The query ran past its deadline and was stopped"),
 }
 

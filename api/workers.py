@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from hsvo_graph.namespaces import PREFIXES
+from hsvo_graph.remote import RemoteStore, StoreUnavailable
 from hsvo_graph.sparql_text import names_own_dataset
 
 log = logging.getLogger("hsvo.workers")
@@ -37,7 +38,8 @@ class QueryFailed(Exception):
 
 STACK_BYTES = 1 << 30  # address space; a thread touches only what its deepest query needs
 
-# kinds: "syntax" (400), "too_large" (422), "timeout" (504), "busy" (503), "crashed" (503)
+# kinds: "syntax" (400), "too_large" (422), "timeout" (504), "busy", "crashed" and
+# "unavailable" (503)
 
 
 class _LimitedBuffer:
@@ -109,6 +111,9 @@ def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
         return "error", "syntax", str(error)
     except OverflowError:
         return "error", "too_large", f"the result is larger than the limit of {limit} bytes"
+    except StoreUnavailable as error:  # the SPARQL server behind us (HSVO_BACKEND=sparql)
+        log.warning("store unavailable: %s", error)
+        return "error", "unavailable", error.public
     except (ValueError, KeyError, OSError) as error:
         return "error", "syntax", str(error)
 
@@ -116,8 +121,6 @@ def execute(store: ox.Store, job: Job, limit: int) -> tuple[str, str, bytes]:
 def open_store(spec: tuple):
     """("embedded", db directory) or ("sparql", query URL, the build's graphs)."""
     if spec[0] == "sparql":
-        from hsvo_graph.remote import RemoteStore
-
         return RemoteStore(spec[1], spec[2])
     return ox.Store.read_only(spec[1])
 

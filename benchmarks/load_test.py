@@ -10,9 +10,10 @@ than wrk for the mix: a mix needs many routes, each with its own figures and exp
 locust's users are greenlets, so one client process keeps dozens of keep-alive connections at a
 set rate. It shares the two cores with the server, so the report gives the CPU each used and
 what other processes took. The offered rate defaults to the mix's throughput if every request
-cost what it does with its route alone: before the mix, each route runs alone under wrk on a
-one-process `hsvo serve` (the server the scale issue measured, and the way it measured /sparql
-and /api/responsibility), and the routes' rates are combined in the mix's proportions. The mix
+cost what it does with its route alone: the scale issue's figures (benchmarks/results/scale.json)
+for /sparql label lookups and /api/responsibility, and for the other routes, each alone under wrk
+on a one-process `hsvo serve` (the server and the way the scale issue measured), combined in the
+mix's proportions; the report also gives the combination of this run's own figures. The mix
 runs on `hsvo serve --processes N` (default one per CPU), as a deployment would. Every few
 seconds the PSS (/proc/<pid>/smaps_rollup) of the server's processes is sampled.
 
@@ -267,20 +268,27 @@ def calibrate(base: str, workdir: Path, clients: int, seconds: float) -> dict[st
     for route in WEIGHTS:
         script = workdir / "route.lua"
         script.write_text(replay_script(route, 200), encoding="utf-8")
-        alone[route] = wrk(base + "/", clients, seconds, script)
+        # Best of three: on a shared VM, interference only ever takes throughput away.
+        runs = [wrk(base + "/", clients, seconds, script) for _ in range(3)]
+        alone[route] = max(runs, key=lambda run: run["requests_per_s"])
     return alone
 
 
-def target_rate(alone: dict[str, dict]) -> float:
-    """The mix's throughput if every request cost what it did alone: each route takes its
-    share of the time at its own rate (a weighted harmonic mean of the routes' rates)."""
+def mix_rate(rates: dict[str, float]) -> float:
+    """The mix's throughput if every request cost what it does with its route alone: each
+    route takes its share of the time at its own rate (a weighted harmonic mean)."""
     total = sum(WEIGHTS.values())
-    return round(1 / sum(WEIGHTS[r] / total / alone[r]["requests_per_s"] for r in WEIGHTS), 1)
+    return round(1 / sum(WEIGHTS[r] / total / rates[r] for r in WEIGHTS), 1)
+
+
+def offered_rates(alone: dict[str, dict], scale: dict[str, float]) -> dict[str, float]:
+    """Each route's rate alone as the scale issue measured it, and for the routes it did not
+    measure, as measured here the same way."""
+    return {r: scale.get(r) or alone[r]["requests_per_s"] for r in WEIGHTS}
 
 
 def scale_figures() -> dict[str, float]:
-    """What the scale issue measured on the curated graph (4 clients), to set beside the
-    calibration's figures for the same routes."""
+    """What the scale issue measured on the curated graph (4 clients), by route."""
     results = json.loads((RESULTS / "scale.json").read_text())["results"]
     curated = next(r for r in results if r["size"] == "curated")["load"]
     return {
@@ -461,19 +469,25 @@ def markdown(result: dict) -> str:
         f"{run['users']} users for {run['elapsed_s']} s ({run['ramp_s']:g} s ramp-up).",
         "",
         f"Offered {run['rate']} req/s: the mix's throughput if every request cost what it did "
-        f"with its route alone on the server the scale issue measured (`hsvo serve`, one "
-        f"process; 'alone' below: wrk, {target['clients']} connections, {target['seconds']:g} s "
-        f"per route just before the run, replaying 200 requests made as the mix makes them), a "
-        f"weighted harmonic mean. The scale issue "
-        f"measured two of these routes the same way (benchmarks/results/scale.json): "
+        f"with its route alone, a weighted harmonic mean of the routes' rates: as the scale "
+        f"issue measured them (benchmarks/results/scale.json: `hsvo serve`, one process, wrk, "
+        f"4 connections) for "
+        + ", ".join(f"{route} ({rate})" for route, rate in target["scale_json"].items())
+        + f", and for the other routes as measured here the same way just before the run "
+        f"('alone' below: the best of three {target['seconds']:g} s wrk runs with "
+        f"{target['clients']} connections per route on a one-process server, replaying 200 "
+        f"requests made as the mix makes them). With this run's own figures for every route "
+        f"("
         + ", ".join(
-            f"{route} {rate} req/s (alone here {target['alone'][route]['requests_per_s']})"
-            for route, rate in target["scale_json"].items()
+            f"{route} {target['alone'][route]['requests_per_s']}" for route in target["scale_json"]
         )
+        + f") the mix would come to {target['rate_from_alone_only']} req/s"
         + f". Served {run['steady_rate']} req/s once every user had started "
         f"({run['steady_rate'] / run['rate']:.0%} of the offered rate: "
         + ("held" if run["steady_rate"] >= HELD * run["rate"] else "**not held**")
-        + f", the bar is {HELD:.0%}), {total['requests_per_s']} over the whole run. "
+        + f", the bar is {HELD:.0%}; "
+        f"{run['steady_rate'] / target['rate_from_alone_only']:.0%} of this run's own figures), "
+        f"{total['requests_per_s']} over the whole run. "
         f"CPU used, in cores of {about['nproc']}: "
         + ", ".join(f"{k} {v}" for k, v in run["cpu_cores"].items())
         + ".",
@@ -564,7 +578,7 @@ def main() -> None:
         "--clients", type=int, default=4, help="wrk connections when each route runs alone"
     )
     parser.add_argument(
-        "--calibrate-seconds", type=float, default=5, help="wrk run per route alone"
+        "--calibrate-seconds", type=float, default=3, help="each of 3 wrk runs per route alone"
     )
     parser.add_argument(
         "--processes",
@@ -592,7 +606,8 @@ def main() -> None:
         # offered rate; the mix then runs on the deployment's server (--processes).
         with hsvo_serve(store, 1, Path(tmp) / "calibration.log") as (base, _):
             alone = calibrate(base, Path(tmp), args.clients, args.calibrate_seconds)
-        target = target_rate(alone)
+        scale = scale_figures()
+        target = mix_rate(offered_rates(alone, scale))
         args.rate = args.rate or target
         with hsvo_serve(store, args.processes, Path(tmp) / "server.log") as (base, server):
             raw = drive(base, psutil.Process(server.pid), args)
@@ -621,7 +636,8 @@ def main() -> None:
             "alone": alone,
             "clients": args.clients,
             "seconds": args.calibrate_seconds,
-            "scale_json": scale_figures(),
+            "scale_json": scale,
+            "rate_from_alone_only": mix_rate({r: alone[r]["requests_per_s"] for r in WEIGHTS}),
         },
         "routes": route_rows(recorder, elapsed),
         "memory": memory_summary(raw["samples"], args.warmup),

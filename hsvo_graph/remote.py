@@ -43,6 +43,13 @@ class RemoteError(Exception):
     """The SPARQL server refused or failed a request; the message has its answer."""
 
 
+class StoreUnavailable(ConnectionError):
+    """The SPARQL server did not answer a read, or failed it: not the client's fault, and
+    worth retrying. The message names the server, for the log; clients get `public`."""
+
+    public = "the SPARQL server that holds the graph did not answer; retry shortly"
+
+
 @dataclass(frozen=True)
 class Endpoints:
     """Where the server takes queries, updates and Graph Store Protocol requests."""
@@ -175,15 +182,20 @@ class RemoteStore:
         self._client = httpx.Client(timeout=timeout)
 
     def _send(self, query: str, dataset: dict, accept: str) -> httpx.Response:
-        response = self._client.post(
-            self.endpoint,
-            data={"query": query, **dataset},
-            headers={"Accept": accept},
-        )
+        try:
+            response = self._client.post(
+                self.endpoint,
+                data={"query": query, **dataset},
+                headers={"Accept": accept},
+            )
+        except httpx.TransportError as error:  # refused, reset, timed out, name not found
+            raise StoreUnavailable(f"{self.endpoint}: {error!r}") from None
         if response.status_code == 400:
             raise SyntaxError(response.text[:2000])
-        if response.status_code >= 400:
-            raise OSError(f"SPARQL server answered {response.status_code}: {response.text[:500]}")
+        if response.status_code >= 400:  # ours is the only client it has: its own failure
+            raise StoreUnavailable(
+                f"{self.endpoint} answered {response.status_code}: {response.text[:500]}"
+            )
         return response
 
     def _dataset(self, union: bool, default_graph, named_graphs) -> dict:

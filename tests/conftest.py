@@ -158,10 +158,12 @@ def server_info(server: str, built_store: Path, backend: dict) -> dict:
 
 
 @contextmanager
-def oxigraph_serving(location: Path, mode: str = "serve") -> Iterator[tuple[str, subprocess.Popen]]:
-    """A real Oxigraph server (PyPI `oxigraph`) over `location` on a free loopback port,
-    read-write ("serve") or "serve-read-only"; yields its base URL and process."""
-    port = free_port()
+def oxigraph_serving(
+    location: Path, mode: str = "serve", port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A real Oxigraph server (PyPI `oxigraph`) over `location` on loopback (a free port unless
+    given), read-write ("serve") or "serve-read-only"; yields its base URL and process."""
+    port = port or free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "oxigraph"), mode, "--location", str(location)]
         + ["--bind", f"127.0.0.1:{port}"],

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-from .conftest import ROOT, oxigraph_serving, run_hsvo, sparql_env
+from .conftest import ROOT, free_port, oxigraph_serving, run_hsvo, serving, sparql_env
 
 GRAPHS = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
 
@@ -101,3 +102,36 @@ def test_no_build_on_the_server_is_a_clear_error(oxigraph):
     assert result.returncode != 0
     assert "no hsvo build on this server" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_sparql_server_that_goes_away_gives_503_until_it_is_back(data_copy, tmp_path):
+    """The API's answers from memory keep coming; what needs the server is a 503 problem with
+    Retry-After that does not name the server; when it is back, so are the answers."""
+    location, port = tmp_path / "oxigraph", free_port()
+    first = ExitStack()
+    base, _ = first.enter_context(oxigraph_serving(location, port=port))
+    env = sparql_env(base)
+    assert build(data_copy, env, tmp_path).returncode == 0
+    ask = {"query": "ASK { ?s a hsvo:Municipality }"}
+    lookup = {"task": "hemsjukvard", "municipality": "0382", "date": "2024-05-01"}
+    with serving(tmp_path / "unused", env, tmp_path / "serve.log") as (api, _):
+        assert httpx.get(f"{api}/sparql", params=ask, timeout=30).json()["boolean"] is True
+        first.close()  # the SPARQL server goes away
+
+        for path, params in [("/sparql", ask), ("/id/org/region-uppsala", None)]:
+            answer = httpx.get(f"{api}{path}", params=params, timeout=30)
+            assert answer.status_code == 503, (path, answer.text)
+            assert answer.headers["content-type"].startswith("application/problem+json")
+            assert answer.headers["retry-after"]
+            assert answer.json()["title"] == "Store unavailable"
+            assert str(port) not in answer.text
+        assert httpx.get(f"{api}/health", timeout=30).status_code == 200
+        answer = httpx.get(f"{api}/api/responsibility", params=lookup, timeout=30)
+        assert answer.status_code == 200 and answer.json()["status"] == "known"
+
+        with oxigraph_serving(location, port=port):
+            assert httpx.get(f"{api}/sparql", params=ask, timeout=30).json()["boolean"] is True
+            page = httpx.get(f"{api}/id/org/region-uppsala", timeout=30)
+            assert page.status_code == 200 and "Region Uppsala" in page.text
+    log = (tmp_path / "serve.log").read_text()
+    assert "Traceback" not in log and f"127.0.0.1:{port}" in log  # the server is in the log
