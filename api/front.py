@@ -21,6 +21,7 @@ limit on the request head as it arrives, closes that hole when `hsvo serve` runs
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import os
@@ -45,6 +46,9 @@ _HOST = re.compile(rb"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:[0-9]{1,5})?")
 MAX_TARGET_BYTES = 16 * 1024  # path and query; a longer SPARQL query goes by POST
 MAX_HEADER_BYTES = 32 * 1024  # every header field, as sent: room for a host's many cookies
 MAX_HEAD_BYTES = 128 * 1024  # request line and header fields, as they arrive: above the others
+# Seconds a request head may take to arrive, from the connection or the first byte of the
+# request: a client that trickles its header fields in (slowloris) holds a connection no longer.
+HEAD_TIMEOUT = float(os.environ.get("HSVO_HEAD_TIMEOUT") or 20)
 LOGGED_PATH_CHARS = 200
 # The API documentation (Swagger UI, ReDoc) as FastAPI writes it, from the app's settings only:
 # nothing in these pages comes from the request, so their inline code is allowed as sent.
@@ -199,14 +203,46 @@ class HttpToolsWithLimits(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_head = True
         self._head_bytes = 0
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._start_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_timer()
+        super().connection_lost(exc)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head, self._head_bytes = True, 0
+        if self._head_timer is None:  # a request on a kept-alive connection
+            self._start_head_timer()
 
     def on_headers_complete(self) -> None:
         self._in_head = False
+        self._stop_head_timer()
         super().on_headers_complete()
+
+    def _start_head_timer(self) -> None:
+        self._head_timer = self.loop.call_later(HEAD_TIMEOUT, self._head_timed_out)
+
+    def _stop_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        """408 to a head that began and did not end in time; a connection that sent nothing
+        is closed without a word, as uvicorn closes an idle kept-alive one."""
+        self._head_timer = None
+        if self.transport.is_closing():
+            return
+        if self._head_bytes:
+            detail = f"the request line and header fields did not arrive within {HEAD_TIMEOUT:g} s"
+            self._refuse(408, "Request timeout", detail)
+        else:
+            self.transport.close()
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)

@@ -16,6 +16,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import Popen
@@ -464,3 +465,75 @@ def test_what_the_parser_cannot_take_is_refused_as_a_problem(head_limited: str) 
     assert "POST" in assert_problem(status, fields, body, 414)["detail"]
     status, fields, body = raw(head_limited, b"NOT HTTP AT ALL\r\n")
     assert_problem(status, fields, body, 400)
+
+
+# -- a request head that does not arrive -----------------------------------------------------
+
+HEAD_TIMEOUT = 1.5
+
+
+@pytest.fixture(scope="module")
+def impatient(built_store: Path) -> Iterator[tuple[str, int]]:
+    """A server that waits HEAD_TIMEOUT seconds for a request head; yields host and port."""
+    env = {"HSVO_WORKERS": "1", "HSVO_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
+    with serving(built_store, env) as (base, _):
+        host, port = base.removeprefix("http://").split(":")
+        yield host, int(port)
+
+
+def read_until_closed(connection: socket.socket) -> bytes:
+    return b"".join(iter(lambda: connection.recv(65536), b""))
+
+
+def test_a_head_trickled_in_is_cut_off_with_408(impatient) -> None:
+    """Slowloris: a header field every half second keeps a connection only until the limit."""
+    with socket.create_connection(impatient, timeout=30) as connection:
+        started = time.monotonic()
+        connection.sendall(request("GET", "/health"))
+        answer = b""
+        for n in range(20):
+            try:
+                connection.sendall(f"X-Slow-{n}: 1\r\n".encode())
+            except OSError:  # closed by the server
+                break
+            connection.settimeout(0.5)
+            try:
+                answer += connection.recv(65536)
+            except TimeoutError:
+                continue
+            if answer:
+                break
+        connection.settimeout(5)
+        answer += read_until_closed(connection)
+        waited = time.monotonic() - started
+    assert answer.startswith(b"HTTP/1.1 408 "), answer[:200]
+    assert b"application/problem+json" in answer
+    assert HEAD_TIMEOUT <= waited < HEAD_TIMEOUT + 2
+
+
+def test_a_connection_that_sends_nothing_is_closed(impatient) -> None:
+    with socket.create_connection(impatient, timeout=30) as connection:
+        started = time.monotonic()
+        assert read_until_closed(connection) == b""
+        assert time.monotonic() - started < HEAD_TIMEOUT + 2
+
+
+def test_a_head_that_arrives_in_pieces_in_time_is_answered(impatient) -> None:
+    with socket.create_connection(impatient, timeout=30) as connection:
+        for piece in (
+            b"GET /health HT",
+            b"TP/1.1\r\nHost: local",
+            b"host\r\nConnection: close\r\n\r\n",
+        ):
+            connection.sendall(piece)
+            time.sleep(0.3)
+        assert read_until_closed(connection).startswith(b"HTTP/1.1 200 ")
+
+
+def test_the_next_head_on_a_kept_alive_connection_has_the_same_limit(impatient) -> None:
+    with socket.create_connection(impatient, timeout=30) as connection:
+        connection.sendall(request("GET", "/health") + b"\r\n")
+        assert connection.recv(65536).startswith(b"HTTP/1.1 200 ")
+        connection.sendall(request("GET", "/health"))  # and no end of the head
+        rest = read_until_closed(connection)  # the 200's body, if it came in another piece
+        assert rest.count(b"HTTP/1.1 ") == 1 and b"HTTP/1.1 408 " in rest
