@@ -18,6 +18,7 @@ own origin.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -128,6 +129,7 @@ def trusted_code(templates: Iterable[Path]) -> TrustedCode:
     return TrustedCode(frozenset(hashes), tuple(slots))
 
 
+@functools.lru_cache(maxsize=64)  # the same page again (the graph view, cached) is not re-read
 def page_policy(html: bytes, trusted: TrustedCode, as_sent: bool = False) -> bytes:
     """The Content-Security-Policy of one page: our origin, our trusted inline scripts, and
     all of the page's own if as_sent (a page that holds nothing from the request)."""

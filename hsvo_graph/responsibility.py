@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -157,6 +158,8 @@ class Resolver:
 
     def __init__(self, graph: nx.MultiDiGraph):
         self.graph = graph
+        # difflib over every name is most of what a 404 costs, and callers repeat a mistake.
+        self._suggest = functools.lru_cache(maxsize=4096)(self._close_labels)
         self.task_keys: dict[str, set[str]] = defaultdict(set)
         self.municipality_keys: dict[str, set[str]] = defaultdict(set)
         # Rules, transfers and exceptions by (task, area they apply to): a question then reads
@@ -190,7 +193,9 @@ class Resolver:
 
     # -- finding what was asked ------------------------------------------------------------
 
-    def _suggest(self, keys: dict[str, set[str]], query: str) -> list[str]:
+    def _close_labels(self, kind: str, query: str) -> tuple[str, ...]:
+        """Labels of the tasks or municipalities whose names are close to `query`."""
+        keys = self.task_keys if kind == "task" else self.municipality_keys
         wanted = normalize(query)
         close = difflib.get_close_matches(wanted, list(keys), n=8, cutoff=0.6)
         close += [k for k in keys if wanted and (wanted in k or k in wanted) and k not in close]
@@ -200,14 +205,14 @@ class Resolver:
                 text = label(self.graph, node)
                 if text not in labels:
                     labels.append(text)
-        return labels[:5]
+        return tuple(labels[:5])
 
     def find_task(self, query: str) -> str:
         found = self.task_keys.get(normalize(query), set())
         if len(found) == 1:
             return next(iter(found))
-        suggestions = [label(self.graph, n) for n in sorted(found)] or self._suggest(
-            self.task_keys, query
+        suggestions = [label(self.graph, n) for n in sorted(found)] or list(
+            self._suggest("task", query)
         )
         raise UnknownTask(query, suggestions)
 
@@ -218,8 +223,8 @@ class Resolver:
         )
         if len(found) == 1:
             return next(iter(found))
-        suggestions = [label(self.graph, n) for n in sorted(found)] or self._suggest(
-            self.municipality_keys, query
+        suggestions = [label(self.graph, n) for n in sorted(found)] or list(
+            self._suggest("municipality", query)
         )
         raise UnknownMunicipality(query, suggestions)
 
