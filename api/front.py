@@ -75,6 +75,11 @@ class Front:
         started = time.perf_counter()
         request_id = self._request_id(scope)
         status = 0
+        method = scope["method"]
+        if method == "HEAD":
+            # Answered as GET is (RFC 9110 §9.3.2): uvicorn, which keeps the original scope,
+            # sends the head only.
+            scope = {**scope, "method": "GET"}
 
         async def send_with_id(message):
             nonlocal status
@@ -103,7 +108,7 @@ class Front:
             access_log.info(
                 "%s %s %s %s %.1fms",
                 request_id.decode(),
-                scope["method"],
+                method,
                 scope["path"][:LOGGED_PATH_CHARS],
                 status or "-",
                 (time.perf_counter() - started) * 1000,
@@ -182,10 +187,9 @@ SPARQL_METHODS = {"Allow": "GET, POST"}
 
 
 def _passes_to_the_app(scope) -> bool:
-    """HEAD (the GET route answers it) and a CORS preflight (the CORS middleware answers it)."""
+    """A CORS preflight: the CORS middleware answers it."""
     names = {name for name, _ in scope["headers"]}
-    preflight = scope["method"] == "OPTIONS" and b"access-control-request-method" in names
-    return scope["method"] == "HEAD" or preflight
+    return scope["method"] == "OPTIONS" and b"access-control-request-method" in names
 
 
 class HttpToolsWithLimits(HttpToolsProtocol):

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 
 def test_health_reports_version_build_triples_and_validation(server: str, server_info: dict):
@@ -62,3 +63,27 @@ def test_sparql_answers_carry_cors_header_for_other_origins(server: str):
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.json() == {"head": {}, "boolean": True}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/health",
+        "/sparql?query=ASK%20%7B%7D",
+        "/api/responsibility?task=LSS&municipality=0382&date=2024-05-01",
+        "/api/responsibility?task=snöröjning&municipality=0382",
+        "/api/bodies",
+        "/graph?county=uppsala",
+        "/id/org/region-uppsala",
+    ],
+)
+def test_head_answers_what_get_would_without_the_body(server: str, path: str):
+    """Link checkers and monitors ask HEAD; every GET resource answers it (RFC 9110 §9.3.2)."""
+    accept = {"Accept": "text/html"} if path.startswith(("/id/", "/graph")) else {}
+    got = httpx.get(server + path, headers=accept, timeout=60)
+    head = httpx.head(server + path, headers=accept, timeout=60)
+    assert head.status_code == got.status_code
+    assert head.content == b""
+    for name in ("content-type", "content-length", "content-security-policy"):
+        assert head.headers.get(name) == got.headers.get(name), name
