@@ -192,7 +192,7 @@ class RemoteStore:
             raise StoreUnavailable(f"{self.endpoint}: {error!r}") from None
         if response.status_code == 400:
             raise SyntaxError(response.text[:2000])
-        if response.status_code >= 400:  # ours is the only client it has: its own failure
+        if response.status_code >= 400:  # 401, 404, 5xx: the server or its setup, not the query
             raise StoreUnavailable(
                 f"{self.endpoint} answered {response.status_code}: {response.text[:500]}"
             )
