@@ -15,6 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser
+
+from .browser import launch
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -197,6 +200,13 @@ def oxigraph_server(built_store: Path, tmp_path_factory):
     shutil.copytree(built_store.resolve() / "db", location)
     with oxigraph_serving(location, "serve-read-only") as (base, _):
         yield f"{base}/query"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright, one per test module that opens pages."""
+    with launch() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from hsvo_graph.projection import Term, build
 from hsvo_graph.view import render
-from tests.browser import Visit, launch
+from tests.browser import Visit
 from tests.browser import recording as browser_recording
 from tests.conftest import run_hsvo
 
@@ -43,12 +43,6 @@ class GraphVisit(Visit):
         assert response is not None and response.status == 200, self.errors
         self.page.wait_for_function("window.hsvoGraph && hsvoGraph.nodes.length > 0")
         return self.page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch() as browser:
-        yield browser
 
 
 def recording(browser: Browser, base: str, **options):

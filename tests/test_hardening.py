@@ -27,7 +27,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from api import headers
 
-from .browser import Visit, launch, recording
+from .browser import Visit, recording
 from .conftest import (
     ROOT,
     free_port,
@@ -165,12 +165,6 @@ def test_only_the_inline_scripts_we_wrote_are_allowed(base: str) -> None:
     assert sha256_source(script) in allowed
     assert sha256_source(injected) not in allowed
     assert sha256_source(tampered) not in allowed
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from hsvo_graph.namespaces import PREFIXES
 from hsvo_graph.queries import all_queries, named_query
 
-from .browser import Visit, launch, recording
+from .browser import Visit, recording
 
 ROOT = Path(__file__).resolve().parent.parent
 EDITOR = "document.querySelector('.tabPanel.active .CodeMirror').CodeMirror"
@@ -31,12 +31,6 @@ class EditorVisit(Visit):
 
     def set_editor_text(self, text: str) -> None:
         self.page.evaluate(f"text => {EDITOR}.setValue(text)", text)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with launch() as browser:
-        yield browser
 
 
 @pytest.fixture
