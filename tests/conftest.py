@@ -111,16 +111,22 @@ def backend(request) -> dict[str, str]:
 
 @contextmanager
 def serving(
-    store: Path, env: dict | None = None, log: Path | None = None, options: tuple = ()
+    store: Path,
+    env: dict | None = None,
+    log: Path | None = None,
+    options: tuple = (),
+    hsvo: tuple | list = tuple(HSVO),
+    cwd: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`hsvo serve` on a free loopback port with extra environment (HSVO_* limits) and
-    options, its output appended to `log` (or dropped); yields its base URL and process."""
+    """`hsvo serve` (the command `hsvo`, run in `cwd`) on a free loopback port with extra
+    environment (HSVO_* limits) and options, its output appended to `log` (or dropped);
+    yields its base URL and process."""
     port = free_port()
     with open(log or os.devnull, "a") as output:
         process = subprocess.Popen(
-            [*HSVO, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
+            [*hsvo, "serve", "--store", str(store), "--host", "127.0.0.1", "--port", str(port)]
             + list(options),
-            cwd=ROOT,
+            cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},

@@ -1,0 +1,1 @@
+"""The hsvo: ontology (Turtle), shipped in the wheel as hsvo_graph.ontology."""
