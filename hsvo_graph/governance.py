@@ -45,16 +45,18 @@ def find_node(graph: nx.MultiDiGraph, query: str, kinds: set[str] | None = None)
     raise UnknownNode(query, [label(graph, n) for n in dict.fromkeys(close)])
 
 
-DATA_GRAPHS = "https://w3id.org/hsvo/graph/data/"
+GRAPHS = "https://w3id.org/hsvo/graph/"
 
 
 def areas_of(graph: nx.MultiDiGraph, node: str) -> set[str]:
-    """The data areas (data/<area>/ directories: uppsala, stockholm, sodra-alvsborg …) whose
-    files describe the node; shared files (sources, law, vocab) belong to no area."""
+    """The data areas (<data root>/<area>/ directories: uppsala, stockholm, sodra-alvsborg …)
+    whose files describe the node, whatever the data directory is called; files at the top
+    of a data root and the shared folders (law, vocab) belong to no area, nor does the
+    ontology."""
     found = set()
     for name in graph.nodes[node]["graphs"] if node in graph else ():
-        parts = name.removeprefix(DATA_GRAPHS).split("/")
-        if name.startswith(DATA_GRAPHS) and len(parts) > 1 and parts[0] not in ("law", "vocab"):
+        root, *parts = name.removeprefix(GRAPHS).split("/")
+        if root != "ontology" and len(parts) > 1 and parts[0] not in ("law", "vocab"):
             found.add(parts[0])
     return found
 
