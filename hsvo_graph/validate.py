@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import json
 import multiprocessing
+import os
 import signal
 import zlib
 from collections import defaultdict
@@ -367,10 +368,14 @@ def results_graph(result_triples: Iterable[Triple]) -> Graph:
     return merged
 
 
-def _die_with_parent() -> None:
-    """Linux: a build killed mid-way takes its validation processes with it."""
+def _die_with_parent(parent: int) -> None:
+    """Linux: a build killed mid-way takes its validation processes with it. A parent killed
+    between the fork and this call sends no signal, so a child that finds itself orphaned
+    already exits at once (else it could wait forever on a lock the fork copied held)."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _split_validate(
@@ -393,7 +398,8 @@ def _split_validate(
     part_of = _parts_of_groups(groups or {}, parts)
     _SHARED = (TripleIndex(triples, incoming_predicates(shapes)), part_of, shapes, ontology, parts)
     try:
-        with multiprocessing.get_context("fork").Pool(parts, _die_with_parent) as pool:
+        pool_args = (parts, _die_with_parent, (os.getpid(),))
+        with multiprocessing.get_context("fork").Pool(*pool_args) as pool:
             pending = pool.map_async(_validate_part, range(parts))
             meanwhile()
             kept = pending.get()
