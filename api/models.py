@@ -7,7 +7,10 @@ from pydantic import BaseModel, Field
 
 class Ref(BaseModel):
     iri: str
-    label: str
+    label: str = Field(description="The name on the date asked (for answers about a date)")
+    label_today: str | None = Field(
+        default=None, description="Today's name, when the resource bore another on the date"
+    )
 
 
 class LawRef(Ref):
@@ -30,9 +33,25 @@ class TransferRef(Ref):
     start: str | None = None
 
 
+class Part(BaseModel):
+    task: Ref
+    setting: Ref | None = Field(
+        default=None, description="Housing form or care setting (ordinärt boende, särskilt boende)"
+    )
+    care_kind: Ref | None = Field(default=None, description="Kind of care (for example doctors')")
+
+
 class ResponsibleParty(BaseModel):
     party: Ref
-    kind: str = Field(description="Region, Municipality, LegalRole …")
+    kind: str = Field(description="Region, Municipality, StateAgency, LegalRole …")
+    parts: list[Part] = Field(description="The tasks this party carries")
+    excluded: list[Part] = Field(
+        description="Narrower tasks of the asked one that another party carries"
+    )
+    layers: list[str] = Field(
+        description='Where the answer comes from: "law" (the statutory baseline), "source" '
+        '(a county or municipality rule in a source document), "agreement" (a transfer)'
+    )
     legal_basis: list[LawRef]
     agreements: list[Ref]
     transfers: list[TransferRef]
@@ -41,6 +60,7 @@ class ResponsibleParty(BaseModel):
     sources: list[SourceRef]
     responsibility: str
     ultimate_responsibility: bool | None = None
+    notes: dict[str, list[str]] = Field(description="Caveats of the rules applied, by language")
 
 
 class ResponsibilityAnswer(BaseModel):
@@ -50,7 +70,13 @@ class ResponsibilityAnswer(BaseModel):
     )
     municipality: Ref
     municipality_code: str | None
-    county: Ref | None
+    municipality_on_date: Ref | None = Field(
+        description="The kommun that covered the area on the date, when it was another"
+    )
+    county: Ref | None = Field(description="The county the municipality lay in on the date")
+    regional_principal: Ref | None = Field(
+        description="The county council or region (or the kommun itself) on the date"
+    )
     date: str
     status: str = Field(description='"known", or "unknown" when the graph holds no rule')
     parties: list[ResponsibleParty]

@@ -279,17 +279,27 @@ def render_answer(answer, lang: str) -> str:
         f"{answer.task.label} – {answer.municipality.label}"
         f" ({answer.municipality_code or '?'}) – {answer.date}"
     ]
+    if answer.regional_principal or answer.county:
+        where = [r.label for r in (answer.county, answer.regional_principal) if r]
+        lines.append(("  Den dagen: " if sv else "  On that day: ") + ", ".join(where))
     lines += [f"  {note}" for note in answer.notes[lang]]
     if answer.status == "unknown":
         lines.append(("  Okänt: " if sv else "  Unknown: ") + answer.missing[lang])
         return "\n".join(lines) + "\n"
     for party in answer.parties:
-        lines.append(f"\n* {party.party.label}")
+        today = f" ({party.party.label_today})" if party.party.label_today else ""
+        lines.append(f"\n* {party.party.label}{today}")
+        parts = "; ".join(p.task.label for p in party.parts)
+        lines.append(("  Del: " if sv else "  Part: ") + parts)
+        if party.excluded:
+            others = "; ".join(p.task.label for p in party.excluded)
+            lines.append(("  Utom: " if sv else "  Except: ") + others)
         lines.append(f"  {party.explanation[lang]}")
         lines.append(
             ("  Lagstöd: " if sv else "  Legal basis: ")
             + "; ".join(b.label for b in party.legal_basis)
         )
+        lines += [("  Obs: " if sv else "  Note: ") + note for note in party.notes[lang]]
         if party.agreements:
             lines.append(
                 ("  Överenskommelser: " if sv else "  Agreements: ")

@@ -48,16 +48,28 @@ def find_node(graph: nx.MultiDiGraph, query: str, kinds: set[str] | None = None)
 GRAPHS = "https://w3id.org/hsvo/graph/"
 
 
-def areas_of(graph: nx.MultiDiGraph, node: str) -> set[str]:
-    """The data areas (<data root>/<area>/ directories: uppsala, stockholm, sodra-alvsborg …)
-    whose files describe the node, whatever the data directory is called; files at the top
-    of a data root and the shared folders (law, vocab) belong to no area, nor does the
-    ontology."""
+SHARED_FOLDERS = ("law", "vocab", "sweden")  # national data: in no area of its own
+
+
+def _file_areas(graph: nx.MultiDiGraph, node: str) -> set[str]:
     found = set()
     for name in graph.nodes[node]["graphs"] if node in graph else ():
         root, *parts = name.removeprefix(GRAPHS).split("/")
-        if root != "ontology" and len(parts) > 1 and parts[0] not in ("law", "vocab"):
+        if root != "ontology" and len(parts) > 1 and parts[0] not in SHARED_FOLDERS:
             found.add(parts[0])
+    return found
+
+
+def areas_of(graph: nx.MultiDiGraph, node: str) -> set[str]:
+    """The data areas (<data root>/<area>/ directories: uppsala, stockholm, sodra-alvsborg …)
+    whose files describe the node, whatever the data directory is called; files at the top
+    of a data root, the shared folders (law, vocab, sweden) and the ontology belong to no area.
+    A kommun or region described only in the national register belongs to the areas of the
+    resources there that name it (agreements it is party to, bodies it sits in)."""
+    found = _file_areas(graph, node)
+    if not found and node in graph and graph.nodes[node]["kind"] in ("Municipality", "Region"):
+        for source, _ in graph.in_edges(node):
+            found |= _file_areas(graph, source)
     return found
 
 

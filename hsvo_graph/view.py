@@ -29,7 +29,7 @@ import networkx as nx
 from pyvis.network import Network
 
 from hsvo_graph.governance import UnknownNode, areas_of, find_node
-from hsvo_graph.namespaces import ID
+from hsvo_graph.namespaces import ID, shorten
 from hsvo_graph.projection import label, text, value
 
 HERE = Path(__file__).resolve().parent
@@ -723,9 +723,14 @@ def _responsibilities(graph: nx.MultiDiGraph, task: str) -> list[Item]:
     """Who answers for the task where, on what legal basis, and who took it over by which
     agreement."""
     rows = []
+    every = {"hsvo:Municipality": "every municipality", "hsvo:Region": "every region"}
     for rule in sorted(_in(graph, task, "hsvo:task")):
         places = [name(graph, p) for p in _out(graph, rule, "hsvo:scope")]
         bases = ", ".join(name(graph, b) for b in _out(graph, rule, "hsvo:legalBasis"))
+        for kind in _out(graph, rule, "hsvo:principalKind"):
+            who = every.get(shorten(kind), shorten(kind))
+            where = ", ".join(places)
+            rows.append((f"{who} (by law, {where}): {bases}", rule))
         for party in _out(graph, rule, "hsvo:responsibleParty"):
             where = ", ".join(p for p in places if p != name(graph, party))
             note = ", ".join(x for x in (f"in {where}" if where else "", bases) if x)

@@ -51,12 +51,12 @@ def test_each_file_is_its_own_named_graph(good_store: Path):
     query = """SELECT DISTINCT ?g WHERE { GRAPH ?g {
                  <https://w3id.org/hsvo/id/org/osthammar-kommun> hsvo:municipalityCode ?code } }"""
     result = run_hsvo("query", "-", "--store", str(good_store), "--format", "csv", stdin=query)
-    assert result.stdout.split() == ["g", "https://w3id.org/hsvo/graph/data/uppsala/parties"]
+    assert result.stdout.split() == ["g", "https://w3id.org/hsvo/graph/data/sweden/municipalities"]
 
 
 def test_syntax_error_names_file_and_line_and_keeps_old_store(good_store: Path, data_copy: Path):
     before = count_municipalities(good_store)
-    target = data_copy / "uppsala" / "parties.ttl"
+    target = data_copy / "sweden" / "municipalities.ttl"
     lines = target.read_text(encoding="utf-8").splitlines()
     broken_line = next(i for i, line in enumerate(lines) if "municipalityCode" in line)
     lines[broken_line] = lines[broken_line].replace('"', "", 1)  # unbalanced quote

@@ -67,7 +67,7 @@ def shift_a_date_in_a_blank_node(triples):
 
 def edit(case: str, data: Path) -> None:
     if case == "node removed that another file points to":
-        rewrite(data / "uppsala" / "parties.ttl", drop_subject(OSTHAMMAR))
+        rewrite(data / "sweden" / "municipalities.ttl", drop_subject(OSTHAMMAR))
     elif case == "labels removed":
         rewrite(data / "uppsala" / "vis-organisation.ttl", drop_labels)
     elif case == "type changed":
@@ -138,8 +138,8 @@ def test_incremental_build_equals_full_build(case: str, base, tmp_path: Path):
 
 
 def test_cross_file_effect_is_caught(base, tmp_path: Path):
-    """Removing Östhammar from parties.ttl breaks links to it in other files, and the
-    incremental build names those other files."""
+    """Removing Östhammar from the national register breaks links to it in other files, and
+    the incremental build names those other files."""
     data = tmp_path / "data"
     shutil.copytree(base[0], data)
     store = tmp_path / "store"
@@ -148,7 +148,7 @@ def test_cross_file_effect_is_caught(base, tmp_path: Path):
     with pytest.raises(BuildFailed) as failure:
         build([data], ONTOLOGY / "hsvo.ttl", SHAPES, store)
     files = {f for r in failure.value.report.violations for f in r.files}
-    assert files - {str(data / "uppsala" / "parties.ttl")}
+    assert files - {str(data / "sweden" / "municipalities.ttl")}
 
 
 def test_changed_shapes_make_a_full_build(base, tmp_path: Path):

@@ -40,11 +40,12 @@ def test_every_named_query_runs_and_answers(store, name):
 
 
 def test_municipalities_by_county(store):
-    """SCB codes; the three counties of the seeds: 8 + 26 + 8 kommuner."""
+    """SCB's code list: 290 kommuner in 21 counties; Kiruna 2584 in Norrbottens län."""
     found = rows(store, "municipalities-by-county")
-    assert len(found) == 42
+    assert len(found) == 290
     assert {"county": "Uppsala län", "code": "0382", "municipality": "Östhammars kommun"} in found
-    assert {r["county"] for r in found} == {"Uppsala län", "Stockholms län", "Västra Götalands län"}
+    assert {"county": "Norrbottens län", "code": "2584", "municipality": "Kiruna kommun"} in found
+    assert len({r["county"] for r in found}) == 21
 
 
 def test_lakarinsatser_rest_on_hsl(store):
@@ -205,3 +206,20 @@ def test_every_seed_contributes(store):
 
 def test_not_modelled_sections_have_reasons(store):
     assert all(r["reason"] for r in rows(store, "not-modelled"))
+
+
+def test_statutory_baseline_states_each_rule_once_for_every_kommun(store):
+    """SoL 2025:400 4 kap. 1 §: the kommun answers for social services, from 2025-07-01."""
+    found = rows(store, "statutory-baseline")
+    social = [
+        r for r in found if r["task"] == "socialtjänst" and r["section"].startswith("SFS 2025")
+    ]
+    assert social == [
+        {
+            "task": "socialtjänst",
+            "principal": "varje kommun",
+            "section": "SFS 2025:400 4 kap. 1 §",
+            "inForceFrom": "2025-07-01",
+            "inForceUntil": None,
+        }
+    ]

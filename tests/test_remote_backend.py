@@ -85,7 +85,7 @@ def test_a_build_that_fails_validation_leaves_the_live_build(oxigraph, data_copy
     before = server_graphs(base)
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     triples = run_hsvo("query", "-", "--format", "csv", stdin=count, env=env).stdout
-    parties = data_copy / "uppsala" / "parties.ttl"
+    parties = data_copy / "sweden" / "municipalities.ttl"
     parties.write_text(
         parties.read_text(encoding="utf-8").replace("hsvo:municipalityCode", "hsvo:countyCode"),
         encoding="utf-8",

@@ -24,8 +24,13 @@ def test_responsibility_answer_is_complete(server: str):
     )
     assert response.status_code == 200
     answer = response.json()
-    (party,) = answer["parties"]
+    party, doctors = answer["parties"]
     assert party["party"]["label"] == "Östhammars kommun"
+    assert [p["task"]["label"] for p in party["excluded"]] == ["läkarinsatser i hemsjukvården"]
+    assert doctors["party"]["label"] == "Region Uppsala"
+    assert doctors["parts"][0]["care_kind"]["iri"] == f"{ID}carekind/lakarinsatser"
+    assert answer["regional_principal"]["label"] == "Region Uppsala"
+    assert answer["county"]["label"] == "Uppsala län"
     assert (
         party["transfers"][0]["agreement"]["iri"]
         == f"{ID}agreement/adelovernskommelsen-uppsala-lan"
